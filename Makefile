@@ -1,0 +1,117 @@
+# euicc-sim: a software SGP.22 v2.3 eUICC on vsmartcard's vpcd.
+#
+#   make run      install what is missing, build, bring up pcscd + vpcd, start a card
+#   make check    install, build, run every test (plain and under ASan+UBSan)
+#   make bench    print the measured APDU round trip against a do-nothing card
+#
+# Plain make: override CC, CFLAGS, BUILD as usual.
+
+CC      ?= cc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+SAN     ?=
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I. -I$(BUILD)/gen \
+	-DSIM_DATADIR='"$(CURDIR)"' $(SAN)
+LDFLAGS ?=
+override LDFLAGS += $(SAN)
+LDLIBS  = -lcrypto -ltasn1
+
+PCSC_CFLAGS := $(shell pkg-config --cflags libpcsclite 2>/dev/null || echo -I/usr/include/PCSC)
+PCSC_LIBS   := $(shell pkg-config --libs libpcsclite 2>/dev/null || echo -lpcsclite)
+CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+CARD_SRC = sim/card.c sim/fs.c sim/tlv.c sim/log.c sim/asn1.c sim/store.c \
+	sim/config.c ecasd/ecasd.c isdr/isdr.c isdr/es10a.c isdr/es10b.c \
+	isdr/es10c.c isdp/isdp.c
+GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
+CARD_OBJ = $(CARD_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:%.c=%.o)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+
+SIM       = $(BUILD)/euicc-sim
+UNIT      = $(BUILD)/check_unit
+PCSC_TEST = $(BUILD)/pcsc-test
+BENCH_CARD = $(BUILD)/vpcd-null-card
+FUZZ      = $(BUILD)/fuzz/fuzz_transact
+
+.PHONY: all deps run check check-unit check-fuzz check-integration check-sanitize \
+	bench fuzz clean keyperms
+
+all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) keyperms
+
+# Private key files are kept 0600 (git stores them 0644).
+keyperms:
+	@chmod 600 certs/sgp26/*/SK_*.pem
+
+$(BUILD)/gen/%_asn1_tab.c: isdr/%.asn
+	@mkdir -p $(@D)
+	asn1Parser -o $@ -n $*_asn1_tab $<
+
+$(BUILD)/gen/state_asn1_tab.c: sim/state.asn
+	@mkdir -p $(@D)
+	asn1Parser -o $@ -n state_asn1_tab $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(SIM): $(BUILD)/obj/sim/main.o $(BUILD)/obj/sim/vpcd.o $(CARD_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT): $(UNIT_SRC) $(CARD_OBJ) $(wildcard tests/unit/*.h)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
+
+$(PCSC_TEST): tests/integration/pcsc_test.c
+	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ $< $(PCSC_LIBS)
+
+$(BENCH_CARD): tests/bench/vpcd_null_card.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# libFuzzer needs clang; the target links the whole card.
+$(FUZZ): tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(wildcard */*.h)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -DSIM_DATADIR='"$(CURDIR)"' \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory check-unit check-fuzz check-integration
+	@$(MAKE) --no-print-directory check-sanitize
+
+check-unit: $(UNIT) keyperms
+	$(UNIT)
+
+check-fuzz: $(FUZZ)
+	scripts/fuzz-replay.sh $(FUZZ) tests/fuzz/corpus
+
+check-integration: $(SIM) $(PCSC_TEST) keyperms
+	tests/integration/run.sh $(SIM) $(PCSC_TEST)
+
+# The same suites again with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-sanitize:
+	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		check-unit check-integration
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	scripts/bench.sh $(SIM) $(BENCH_CARD)
+
+# Run the fuzzer for a while (FUZZ_SECONDS, default 60), growing the corpus
+# in build/fuzz/corpus; copy interesting finds into tests/fuzz/corpus.
+fuzz: $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,325 @@
+#include "ecasd/ecasd.h"
+#include "sim/config.h"
+#include "sim/err.h"
+#include "sim/log.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KEYID_MAX 32
+
+struct ecasd_ci {
+	X509 *cert;
+	uint8_t id[KEYID_MAX];
+	size_t id_len;
+};
+
+struct ecasd_cred {
+	X509 *euicc;
+	X509 *eum;
+	EVP_PKEY *key;
+	uint8_t ci_id[KEYID_MAX];	/* the CI this set chains to */
+	size_t ci_id_len;
+};
+
+struct ecasd {
+	uint8_t eid[ECASD_EID_LEN];
+	struct ecasd_ci ci[SIM_MAX_CI];
+	size_t n_ci;
+	struct ecasd_cred cred[SIM_MAX_CRED];
+	size_t n_cred;
+};
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long n;
+	int rc = -EU_E_IO;
+
+	if (!f) {
+		LOG_ERR("ECASD: cannot open %s", path);
+		return -EU_E_IO;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > 1024 * 1024 || fseek(f, 0, SEEK_SET))
+		goto out;
+	p = malloc((size_t)n + 1);
+	if (!p) {
+		rc = -EU_E_NOMEM;
+		goto out;
+	}
+	if (fread(p, 1, (size_t)n, f) != (size_t)n)
+		goto out;
+	*buf = p;
+	*len = (size_t)n;
+	p = NULL;
+	rc = 0;
+out:
+	free(p);
+	fclose(f);
+	return rc;
+}
+
+/* A certificate in DER (exactly one, nothing trailing) or PEM. */
+static int load_cert(const char *path, X509 **out)
+{
+	uint8_t *buf = NULL;
+	const uint8_t *p;
+	size_t len;
+	X509 *cert = NULL;
+	int rc;
+
+	rc = read_file(path, &buf, &len);
+	if (rc < 0)
+		return rc;
+	p = buf;
+	cert = d2i_X509(NULL, &p, (long)len);
+	if (cert && p != buf + len) {
+		X509_free(cert);
+		cert = NULL;
+	}
+	if (!cert) {
+		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+
+		if (bio)
+			cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	free(buf);
+	if (!cert) {
+		LOG_ERR("ECASD: %s is not a certificate (DER or PEM)", path);
+		return -EU_E_CONFIG;
+	}
+	*out = cert;
+	return 0;
+}
+
+static int load_key(const char *path, EVP_PKEY **out)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	BIO *bio;
+	EVP_PKEY *key;
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 077))
+		LOG_ERR("ECASD: warning: private key %s is readable by others (mode %03o); "
+			"run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 0777), path);
+	rc = read_file(path, &buf, &len);
+	if (rc < 0)
+		return rc;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	if (!key) {
+		LOG_ERR("ECASD: %s is not a PEM private key", path);
+		return -EU_E_CONFIG;
+	}
+	*out = key;
+	return 0;
+}
+
+static int copy_id(const ASN1_OCTET_STRING *os, uint8_t *dst, size_t *len)
+{
+	if (!os || os->length <= 0 || os->length > KEYID_MAX)
+		return -EU_E_CONFIG;
+	memcpy(dst, os->data, (size_t)os->length);
+	*len = (size_t)os->length;
+	return 0;
+}
+
+static int aki_id(X509 *cert, uint8_t *dst, size_t *len)
+{
+	return copy_id(X509_get0_authority_key_id(cert), dst, len);
+}
+
+int ecasd_eid_from_string(const char *s, uint8_t eid[ECASD_EID_LEN])
+{
+	if (strlen(s) != 2 * ECASD_EID_LEN)
+		return -EU_E_PARAM;
+	for (size_t i = 0; i < ECASD_EID_LEN; i++) {
+		char a = s[2 * i], b = s[2 * i + 1];
+
+		if (a < '0' || a > '9' || b < '0' || b > '9')
+			return -EU_E_PARAM;
+		eid[i] = (uint8_t)((a - '0') << 4 | (b - '0'));
+	}
+	return 0;
+}
+
+/* SGP.22 §4.5.2.1.0.2: the EID is the serialNumber of the eUICC
+ * certificate's subject. */
+static int cert_eid(X509 *cert, uint8_t eid[ECASD_EID_LEN])
+{
+	X509_NAME *name = X509_get_subject_name(cert);
+	int idx = X509_NAME_get_index_by_NID(name, NID_serialNumber, -1);
+	const ASN1_STRING *s;
+	char buf[2 * ECASD_EID_LEN + 1];
+
+	if (idx < 0)
+		return -EU_E_CONFIG;
+	s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+	if (!s || ASN1_STRING_length(s) != 2 * ECASD_EID_LEN)
+		return -EU_E_CONFIG;
+	memcpy(buf, ASN1_STRING_get0_data(s), 2 * ECASD_EID_LEN);
+	buf[2 * ECASD_EID_LEN] = 0;
+	return ecasd_eid_from_string(buf, eid);
+}
+
+static int load_cred(struct ecasd_cred *c, const struct sim_cred_cfg *cfg, uint8_t eid[ECASD_EID_LEN])
+{
+	uint8_t eum_id[KEYID_MAX], euicc_aki[KEYID_MAX];
+	size_t eum_id_len = 0, euicc_aki_len = 0;
+	EVP_PKEY *eum_pub;
+
+	TRY(load_cert(cfg->euicc_cert, &c->euicc));
+	TRY(load_cert(cfg->eum_cert, &c->eum));
+	TRY(load_key(cfg->euicc_key, &c->key));
+	if (X509_check_private_key(c->euicc, c->key) != 1) {
+		LOG_ERR("ECASD: %s does not match the key in %s", cfg->euicc_key, cfg->euicc_cert);
+		return -EU_E_CONFIG;
+	}
+	eum_pub = X509_get0_pubkey(c->eum);
+	if (!eum_pub || X509_verify(c->euicc, eum_pub) != 1) {
+		LOG_ERR("ECASD: %s is not signed by the EUM in %s", cfg->euicc_cert, cfg->eum_cert);
+		return -EU_E_CONFIG;
+	}
+	if (copy_id(X509_get0_subject_key_id(c->eum), eum_id, &eum_id_len) < 0 ||
+	    aki_id(c->euicc, euicc_aki, &euicc_aki_len) < 0 ||
+	    eum_id_len != euicc_aki_len || memcmp(eum_id, euicc_aki, eum_id_len)) {
+		LOG_ERR("ECASD: key identifiers of %s and %s do not chain", cfg->euicc_cert, cfg->eum_cert);
+		return -EU_E_CONFIG;
+	}
+	if (aki_id(c->eum, c->ci_id, &c->ci_id_len) < 0) {
+		LOG_ERR("ECASD: %s has no authority key identifier naming its CI", cfg->eum_cert);
+		return -EU_E_CONFIG;
+	}
+	if (cert_eid(c->euicc, eid) < 0) {
+		LOG_ERR("ECASD: %s has no 32-digit EID in its subject serialNumber", cfg->euicc_cert);
+		return -EU_E_CONFIG;
+	}
+	return 0;
+}
+
+int ecasd_new(const struct sim_config *cfg, struct ecasd **out)
+{
+	struct ecasd *e = calloc(1, sizeof(*e));
+	int rc = -EU_E_CONFIG;
+
+	if (!e)
+		return -EU_E_NOMEM;
+	if (cfg->n_ci == 0 || cfg->n_cred == 0) {
+		LOG_ERR("ECASD: at least one CI certificate and one credential set are needed");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->n_ci; i++) {
+		struct ecasd_ci *ci = &e->ci[e->n_ci];
+
+		rc = load_cert(cfg->ci_cert[i], &ci->cert);
+		if (rc < 0)
+			goto fail;
+		rc = copy_id(X509_get0_subject_key_id(ci->cert), ci->id, &ci->id_len);
+		if (rc < 0) {
+			LOG_ERR("ECASD: %s has no subject key identifier", cfg->ci_cert[i]);
+			X509_free(ci->cert);
+			goto fail;
+		}
+		e->n_ci++;
+	}
+	for (size_t i = 0; i < cfg->n_cred; i++) {
+		uint8_t eid[ECASD_EID_LEN];
+
+		rc = load_cred(&e->cred[e->n_cred++], &cfg->cred[i], eid);
+		if (rc < 0)
+			goto fail;
+		if (i == 0) {
+			memcpy(e->eid, eid, sizeof(eid));
+		} else if (memcmp(e->eid, eid, sizeof(eid))) {
+			LOG_ERR("ECASD: credential sets carry different EIDs (%s)", cfg->cred[i].euicc_cert);
+			rc = -EU_E_CONFIG;
+			goto fail;
+		}
+	}
+	*out = e;
+	return 0;
+fail:
+	ecasd_free(e);
+	return rc;
+}
+
+void ecasd_free(struct ecasd *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_ci; i++)
+		X509_free(e->ci[i].cert);
+	for (size_t i = 0; i < e->n_cred; i++) {
+		X509_free(e->cred[i].euicc);
+		X509_free(e->cred[i].eum);
+		EVP_PKEY_free(e->cred[i].key);
+	}
+	OPENSSL_cleanse(e, sizeof(*e));
+	free(e);
+}
+
+const uint8_t *ecasd_eid(const struct ecasd *e)
+{
+	return e->eid;
+}
+
+/* Lists keep configured order and drop repeats (two credential sets may
+ * chain to the same CI). */
+static bool seen_before(const struct ecasd *e, enum ecasd_list which, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		size_t la, lb;
+		const uint8_t *a = which == ECASD_FOR_SIGNING ? e->cred[j].ci_id : e->ci[j].id;
+		const uint8_t *b = which == ECASD_FOR_SIGNING ? e->cred[i].ci_id : e->ci[i].id;
+
+		la = which == ECASD_FOR_SIGNING ? e->cred[j].ci_id_len : e->ci[j].id_len;
+		lb = which == ECASD_FOR_SIGNING ? e->cred[i].ci_id_len : e->ci[i].id_len;
+		if (la == lb && !memcmp(a, b, la))
+			return true;
+	}
+	return false;
+}
+
+size_t ecasd_ci_count(const struct ecasd *e, enum ecasd_list which)
+{
+	size_t n = 0, total = which == ECASD_FOR_SIGNING ? e->n_cred : e->n_ci;
+
+	for (size_t i = 0; i < total; i++)
+		if (!seen_before(e, which, i))
+			n++;
+	return n;
+}
+
+const uint8_t *ecasd_ci_id(const struct ecasd *e, enum ecasd_list which, size_t idx, size_t *len)
+{
+	size_t total = which == ECASD_FOR_SIGNING ? e->n_cred : e->n_ci;
+
+	for (size_t i = 0; i < total; i++) {
+		if (seen_before(e, which, i))
+			continue;
+		if (idx-- == 0) {
+			if (which == ECASD_FOR_SIGNING) {
+				*len = e->cred[i].ci_id_len;
+				return e->cred[i].ci_id;
+			}
+			*len = e->ci[i].id_len;
+			return e->ci[i].id;
+		}
+	}
+	*len = 0;
+	return NULL;
+}

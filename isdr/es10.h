@@ -1,0 +1,59 @@
+/* ES10 function table entries and the ISD-R's private state. One file per
+ * interface: es10a.c, es10b.c, es10c.c. */
+#ifndef ISDR_ES10_H
+#define ISDR_ES10_H
+
+#include "sim/asn1.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sim_card;
+
+/* Top-level tags of ES10 commands (SGP.22 §5.7). */
+#define SGP22_TAG_GET_EUICC_INFO1          0xBF20
+#define SGP22_TAG_PREPARE_DOWNLOAD         0xBF21
+#define SGP22_TAG_GET_EUICC_INFO2          0xBF22
+#define SGP22_TAG_LIST_NOTIFICATION        0xBF28
+#define SGP22_TAG_SET_NICKNAME             0xBF29
+#define SGP22_TAG_RETRIEVE_NOTIFICATIONS   0xBF2B
+#define SGP22_TAG_GET_PROFILES_INFO        0xBF2D
+#define SGP22_TAG_GET_EUICC_CHALLENGE      0xBF2E
+#define SGP22_TAG_REMOVE_NOTIFICATION      0xBF30
+#define SGP22_TAG_ENABLE_PROFILE           0xBF31
+#define SGP22_TAG_DISABLE_PROFILE          0xBF32
+#define SGP22_TAG_DELETE_PROFILE           0xBF33
+#define SGP22_TAG_EUICC_MEMORY_RESET       0xBF34
+#define SGP22_TAG_LOAD_CRL                 0xBF35
+#define SGP22_TAG_BOUND_PROFILE_PACKAGE    0xBF36
+#define SGP22_TAG_AUTHENTICATE_SERVER      0xBF38
+#define SGP22_TAG_CANCEL_SESSION           0xBF41
+#define SGP22_TAG_GET_EUICC_CONF_ADDRESSES 0xBF3C
+#define SGP22_TAG_GET_EID                  0xBF3E
+#define SGP22_TAG_SET_DEFAULT_DP_ADDRESS   0xBF3F
+#define SGP22_TAG_GET_RAT                  0xBF43
+
+#define EUICC_CHALLENGE_LEN 16
+
+struct isdr {
+	/* RSP session (SGP.22 §3.1.2): the challenge handed out by the last
+	 * GetEUICCChallenge, valid until used, reset or power loss. */
+	uint8_t challenge[EUICC_CHALLENGE_LEN];
+	bool have_challenge;
+};
+
+/* An ES10 handler gets the decoded request and builds the response node.
+ * It returns 0, or a negative EU_E_* for the dispatcher to turn into a
+ * status word. */
+typedef int (*es10_fn)(struct sim_card *card, asn1_node req, asn1_node *rsp);
+
+int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10b_get_rat(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10c_get_profiles_info(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10c_get_eid(struct sim_card *card, asn1_node req, asn1_node *rsp);
+
+#endif

@@ -1,0 +1,153 @@
+/* ES10b information functions: EUICCInfo1/2 (SGP.22 §5.7.8), eUICC
+ * challenge (§5.7.7), RAT (§5.7.22). */
+#include "isdr/es10.h"
+#include "isdr/isdr.h"
+#include "ecasd/ecasd.h"
+#include "isdp/isdp.h"
+#include "sim/card_priv.h"
+#include "sim/config.h"
+#include "sim/err.h"
+#include "sim/log.h"
+#include "sim/tlv.h"
+
+#include <openssl/rand.h>
+#include <string.h>
+
+static int write_ci_list(struct sim_card *card, asn1_node node, const char *name,
+			 enum ecasd_list which)
+{
+	char elem[128];
+	size_t n = ecasd_ci_count(card->ecasd, which);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const uint8_t *id = ecasd_ci_id(card->ecasd, which, i, &len);
+
+		TRY(sim_asn1_write(node, name, "NEW", 1));
+		snprintf(elem, sizeof(elem), "%s.?LAST", name);
+		TRY(sim_asn1_write(node, elem, id, len));
+	}
+	return 0;
+}
+
+int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	(void)req;
+	TRY(sim_asn1_new("RSPDefinitions.EUICCInfo1", rsp));
+	TRY(sim_asn1_write(*rsp, "svn", card->cfg->svn, 3));
+	TRY(write_ci_list(card, *rsp, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
+	return write_ci_list(card, *rsp, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING);
+}
+
+/* ETSI TS 102 226 §8.2.1.7.2: 81 installed applications, 82 free
+ * non-volatile memory, 83 free volatile memory. */
+static size_t put_uint_tlv(uint8_t *p, uint8_t tag, uint64_t v)
+{
+	uint8_t tmp[8];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (uint8_t)v;
+		v >>= 8;
+	} while (v && n < sizeof(tmp));
+	p[0] = tag;
+	p[1] = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		p[2 + i] = tmp[n - 1 - i];
+	return 2 + n;
+}
+
+static size_t ext_card_resource(struct sim_card *card, uint8_t out[32])
+{
+	const struct sim_config *cfg = card->cfg;
+	uint64_t used = isdp_memory_used(card->isdp);
+	uint64_t free_nvm = used < cfg->profile_memory ? cfg->profile_memory - used : 0;
+	size_t n = 0;
+
+	n += put_uint_tlv(out + n, 0x81, isdp_count(card->isdp));
+	n += put_uint_tlv(out + n, 0x82, free_nvm);
+	n += put_uint_tlv(out + n, 0x83, cfg->volatile_memory);
+	return n;
+}
+
+int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	const struct sim_config *cfg = card->cfg;
+	uint8_t ecr[32];
+	size_t ecr_len = ext_card_resource(card, ecr);
+	asn1_node n;
+
+	(void)req;
+	TRY(sim_asn1_new("RSPDefinitions.EUICCInfo2", rsp));
+	n = *rsp;
+	TRY(sim_asn1_write(n, "profileVersion", cfg->profile_version, 3));
+	TRY(sim_asn1_write(n, "svn", cfg->svn, 3));
+	TRY(sim_asn1_write(n, "euiccFirmwareVer", cfg->firmware_version, 3));
+	TRY(sim_asn1_write(n, "extCardResource", ecr, ecr_len));
+	TRY(sim_asn1_write_bits(n, "uiccCapability", cfg->uicc_capability));
+	if (cfg->has_ts102241_version)
+		TRY(sim_asn1_write(n, "ts102241Version", cfg->ts102241_version, 3));
+	else
+		TRY(sim_asn1_write(n, "ts102241Version", NULL, 0));
+	if (cfg->has_gp_version)
+		TRY(sim_asn1_write(n, "globalplatformVersion", cfg->gp_version, 3));
+	else
+		TRY(sim_asn1_write(n, "globalplatformVersion", NULL, 0));
+	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->rsp_capability));
+	TRY(write_ci_list(card, n, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
+	TRY(write_ci_list(card, n, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING));
+	if (cfg->euicc_category >= 0)
+		TRY(sim_asn1_write_uint(n, "euiccCategory", (unsigned long)cfg->euicc_category));
+	else
+		TRY(sim_asn1_write(n, "euiccCategory", NULL, 0));
+	TRY(sim_asn1_write(n, "forbiddenProfilePolicyRules", NULL, 0));
+	TRY(sim_asn1_write(n, "ppVersion", cfg->pp_version, 3));
+	TRY(sim_asn1_write(n, "sasAcreditationNumber", cfg->sas_accreditation,
+			   strlen(cfg->sas_accreditation)));
+	if (cfg->has_certification_data) {
+		TRY(sim_asn1_write(n, "certificationDataObject.platformLabel", cfg->platform_label,
+				   strlen(cfg->platform_label)));
+		TRY(sim_asn1_write(n, "certificationDataObject.discoveryBaseURL",
+				   cfg->discovery_base_url, strlen(cfg->discovery_base_url)));
+	} else {
+		TRY(sim_asn1_write(n, "certificationDataObject", NULL, 0));
+	}
+	return 0;
+}
+
+int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	struct isdr *isdr = card->isdr;
+
+	(void)req;
+	/* A new challenge abandons any session in progress (§3.1.2). */
+	isdr_session_reset(card);
+	if (RAND_bytes(isdr->challenge, sizeof(isdr->challenge)) != 1)
+		return -EU_E_CRYPTO;
+	isdr->have_challenge = true;
+	TRY(sim_asn1_new("RSPDefinitions.GetEuiccChallengeResponse", rsp));
+	return sim_asn1_write(*rsp, "euiccChallenge", isdr->challenge, sizeof(isdr->challenge));
+}
+
+int es10b_get_rat(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	const struct sim_config *cfg = card->cfg;
+	struct tlv rat;
+	uint8_t der[sizeof(cfg->rat) + 16];
+	size_t n = 0;
+
+	(void)req;
+	if (cfg->rat_len == 0) {
+		TRY(sim_asn1_new("RSPDefinitions.GetRatResponse", rsp));
+		return sim_asn1_write(*rsp, "rat", NULL, 0);
+	}
+	/* The configured table (checked at start-up by isdr_new) is a
+	 * SEQUENCE OF; in the response it carries the implicit tag [0]. */
+	TRY(tlv_parse_exact(cfg->rat, cfg->rat_len, &rat));
+	n += tlv_put_header(der, sizeof(der), SGP22_TAG_GET_RAT,
+			    tlv_put_header(NULL, 0, 0xA0, rat.len) + rat.len);
+	n += tlv_put_header(der + n, sizeof(der) - n, 0xA0, rat.len);
+	memcpy(der + n, rat.val, rat.len);
+	n += rat.len;
+	return sim_asn1_decode("RSPDefinitions.GetRatResponse", der, n, rsp);
+}

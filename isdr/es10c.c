@@ -1,0 +1,122 @@
+/* ES10c: profile information and the EID (SGP.22 §5.7.15, §5.7.20). */
+#include "isdr/es10.h"
+#include "ecasd/ecasd.h"
+#include "isdp/isdp.h"
+#include "sim/card_priv.h"
+#include "sim/err.h"
+#include "sim/log.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* tagList (§5.7.15): which ProfileInfo fields to return; absent means
+ * all. */
+static bool wanted(const uint8_t *tags, size_t n, bool have_list, uint8_t t1, uint8_t t2)
+{
+	if (!have_list)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (tags[i] == t1 && (!t2 || (i + 1 < n && tags[i + 1] == t2)))
+			return true;
+		if ((tags[i] & 0x1F) == 0x1F)
+			i++;	/* skip the second octet of a two-octet tag */
+	}
+	return false;
+}
+
+static bool matches(const struct isdp_profile *p, const char *crit, const uint8_t *val, size_t len)
+{
+	if (!crit)
+		return true;
+	if (!strcmp(crit, "isdpAid"))
+		return len == p->aid_len && !memcmp(val, p->aid, len);
+	if (!strcmp(crit, "iccid"))
+		return len == ISDP_ICCID_LEN && !memcmp(val, p->iccid, len);
+	if (!strcmp(crit, "profileClass")) {
+		unsigned long v = 0;
+
+		for (size_t i = 0; i < len; i++)
+			v = v << 8 | val[i];
+		return len && v == (unsigned long)p->profile_class;
+	}
+	return false;
+}
+
+int es10c_get_profiles_info(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	uint8_t tags[64], crit_val[16];
+	char crit[32], name[64];
+	size_t tags_len = 0, crit_len = 0, n;
+	bool have_tags = false;
+	const char *crit_name = NULL;
+	int rc;
+
+	rc = sim_asn1_read(req, "tagList", tags, sizeof(tags), &tags_len);
+	if (rc == 0)
+		have_tags = true;
+	else if (rc != -EU_E_NOT_FOUND)
+		return -EU_E_PARAM;
+	rc = sim_asn1_read(req, "searchCriteria", (uint8_t *)crit, sizeof(crit) - 1, &n);
+	if (rc == 0) {
+		crit[n] = 0;
+		crit_name = crit;
+		snprintf(name, sizeof(name), "searchCriteria.%s", crit);
+		if (sim_asn1_read(req, name, crit_val, sizeof(crit_val), &crit_len) < 0)
+			return -EU_E_PARAM;
+	} else if (rc != -EU_E_NOT_FOUND) {
+		return -EU_E_PARAM;
+	}
+
+	TRY(sim_asn1_new("RSPDefinitions.ProfileInfoListResponse", rsp));
+	TRY(sim_asn1_write(*rsp, "", "profileInfoListOk", 1));
+	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
+		const struct isdp_profile *p = isdp_get(card->isdp, i);
+		uint8_t state = (uint8_t)p->state;
+
+		if (!matches(p, crit_name, crit_val, crit_len))
+			continue;
+		TRY(sim_asn1_write(*rsp, "profileInfoListOk", "NEW", 1));
+#define F(field) "profileInfoListOk.?LAST." field
+		if (wanted(tags, tags_len, have_tags, 0x5A, 0))
+			TRY(sim_asn1_write(*rsp, F("iccid"), p->iccid, ISDP_ICCID_LEN));
+		else
+			TRY(sim_asn1_write(*rsp, F("iccid"), NULL, 0));
+		if (wanted(tags, tags_len, have_tags, 0x4F, 0))
+			TRY(sim_asn1_write(*rsp, F("isdpAid"), p->aid, p->aid_len));
+		else
+			TRY(sim_asn1_write(*rsp, F("isdpAid"), NULL, 0));
+		if (wanted(tags, tags_len, have_tags, 0x9F, 0x70))
+			TRY(sim_asn1_write_uint(*rsp, F("profileState"), state));
+		else
+			TRY(sim_asn1_write(*rsp, F("profileState"), NULL, 0));
+		if (wanted(tags, tags_len, have_tags, 0x95, 0))
+			TRY(sim_asn1_write_uint(*rsp, F("profileClass"), (unsigned long)p->profile_class));
+		else
+			TRY(sim_asn1_write(*rsp, F("profileClass"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("profileNickname"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("serviceProviderName"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("profileName"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("iconType"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("icon"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("notificationConfigurationInfo"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("profileOwner"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("dpProprietaryData"), NULL, 0));
+		TRY(sim_asn1_write(*rsp, F("profilePolicyRules"), NULL, 0));
+#undef F
+	}
+	return 0;
+}
+
+int es10c_get_eid(struct sim_card *card, asn1_node req, asn1_node *rsp)
+{
+	uint8_t tag[2];
+	size_t n;
+
+	/* §5.7.20: the tag list SHALL be '5A'. */
+	if (sim_asn1_read(req, "tagList", tag, sizeof(tag), &n) < 0 || n != 1 || tag[0] != 0x5A) {
+		LOG_INFO("ES10c.GetEID: tagList must be 5A");
+		return -EU_E_PARAM;
+	}
+	TRY(sim_asn1_new("RSPDefinitions.GetEuiccDataResponse", rsp));
+	return sim_asn1_write(*rsp, "eidValue", ecasd_eid(card->ecasd), ECASD_EID_LEN);
+}

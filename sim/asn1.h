@@ -1,0 +1,36 @@
+/* libtasn1 glue: the compiled modules (isdr/rsp.asn, sim/state.asn) and
+ * strict decode / canonical encode helpers. Type names carry the module,
+ * e.g. "RSPDefinitions.EUICCInfo2". */
+#ifndef SIM_ASN1_H
+#define SIM_ASN1_H
+
+/* libtasn1 would otherwise #define ASN1_TYPE, which clashes with OpenSSL. */
+#define ASN1_DISABLE_DEPRECATED 1
+#include <libtasn1.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_ASN1_MAX_DEPTH 16
+
+int sim_asn1_init(void);
+
+/* Create an empty element of the named type. */
+int sim_asn1_new(const char *type, asn1_node *out);
+
+/* Decode exactly one strict-DER value of the named type from buf. */
+int sim_asn1_decode(const char *type, const uint8_t *der, size_t len, asn1_node *out);
+
+/* DER-encode node into a new buffer (caller frees). */
+int sim_asn1_encode(asn1_node node, uint8_t **out, size_t *len);
+
+/* Read helpers; return -EU_E_NOT_FOUND when an OPTIONAL is absent. */
+int sim_asn1_read(asn1_node node, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v);
+
+/* Write helpers that turn libtasn1's codes into EU_E_ASN1. */
+int sim_asn1_write(asn1_node node, const char *name, const void *value, size_t len);
+int sim_asn1_write_uint(asn1_node node, const char *name, unsigned long v);
+/* A named BIT STRING in DER: trailing zero bits are dropped (X.690 §11.2.2). */
+int sim_asn1_write_bits(asn1_node node, const char *name, uint32_t bits);
+
+#endif

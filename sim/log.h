@@ -1,0 +1,18 @@
+/* Trace and diagnostics. Level 0 prints errors only; -v names each command
+ * and its result; -vv adds the APDU bytes. */
+#ifndef SIM_LOG_H
+#define SIM_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern int sim_log_level;
+
+void sim_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim_log_hex(int level, const char *prefix, const uint8_t *buf, size_t len);
+
+#define LOG_ERR(...)   sim_log(0, __VA_ARGS__)
+#define LOG_INFO(...)  sim_log(1, __VA_ARGS__)
+#define LOG_DEBUG(...) sim_log(2, __VA_ARGS__)
+
+#endif

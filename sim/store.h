@@ -1,0 +1,28 @@
+/* Durable card state in one directory. Every change is written atomically
+ * (temp file, fsync, rename, fsync of the directory) before the command
+ * that made it answers, so a kill at any moment leaves the old or the new
+ * state. A corrupt or foreign state file is refused, never replaced. */
+#ifndef SIM_STORE_H
+#define SIM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_store;
+struct sim_config;
+
+#define SIM_STATE_FILE "card.state"
+#define SIM_ADDR_MAX 255
+
+int sim_store_open(const struct sim_config *cfg, const uint8_t eid[16], struct sim_store **out);
+void sim_store_close(struct sim_store *s);
+
+const char *sim_store_default_dp(const struct sim_store *s);
+/* Persist a new default SM-DP+ address ("" removes it). On failure the
+ * stored and in-memory state are unchanged. */
+int sim_store_set_default_dp(struct sim_store *s, const char *addr);
+
+/* Write buf to dir/name atomically. */
+int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size_t len);
+
+#endif

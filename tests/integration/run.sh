@@ -1,0 +1,98 @@
+#!/bin/bash
+# Integration test through a real pcscd + vpcd: starts its own pcscd in a
+# private mount and network namespace (so it neither sees nor disturbs a
+# pcscd or card already running on this machine), then the simulator, then
+# drives it with the C PC/SC client. Everything it starts, it stops.
+#
+#   tests/integration/run.sh SIM PCSC_TEST
+set -euo pipefail
+
+sim=$(readlink -f "$1")
+client=$(readlink -f "$2")
+reader="Virtual PCD 00 00"
+
+. "$(dirname "$0")/../../scripts/pcscd-ns.sh"
+ns_enter "$0" "$@"
+ns_setup
+
+sim_pid=""
+cleanup() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_sim() {
+	"$sim" ${SIM_TRACE:--v} --state "$work/state" --vpcd 127.0.0.1:35963 >> "$work/sim.log" 2>&1 &
+	sim_pid=$!
+}
+
+stop_sim() {
+	kill -INT "$sim_pid"
+	local rc=0
+	wait "$sim_pid" || rc=$?
+	sim_pid=""
+	return $rc
+}
+
+total_pass=0
+total_fail=0
+run_client() {
+	local out rc=0
+	out=$("$client" "$reader" "$@") || rc=$?
+	echo "$out" | grep -v '^[0-9]* passed' || true
+	local p f
+	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+	[ $rc = 0 ] || [ "${f:-1}" != 0 ] || total_fail=$((total_fail + 1))
+}
+
+expect() {	# expect DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok   $what"
+		total_pass=$((total_pass + 1))
+	else
+		echo "FAIL $what"
+		total_fail=$((total_fail + 1))
+	fi
+}
+
+start_pcscd
+start_sim
+run_client first
+run_client t1
+
+# The card comes back with its state after a restart.
+expect "SIGINT stops the simulator cleanly (exit 0)" stop_sim
+expect "the simulator said it stopped" grep -q "euicc-sim: stopped" "$work/sim.log"
+run_client absent
+start_sim
+run_client again
+
+# pcscd goes away and comes back: the simulator reconnects by itself.
+kill "$pcscd_pid"
+wait "$pcscd_pid" 2>/dev/null || true
+sleep 0.5
+start_pcscd
+run_client again
+expect "the simulator reconnected after a pcscd restart" \
+	bash -c "grep -c 'card inserted' '$work/sim.log' | grep -qv '^[01]$'"
+expect "the trace names each ES10 command" grep -q "ES10c.GetEID -> 9000" "$work/sim.log"
+
+# A second simulator on the same state directory is refused.
+expect "a second card on the same state directory is refused" \
+	bash -c "! timeout 5 '$sim' --state '$work/state' --vpcd 127.0.0.1:35964 2>'$work/second.log'"
+expect "... with a message saying why" grep -q "in use by another euicc-sim" "$work/second.log"
+
+expect "SIGTERM stops the simulator" bash -c "kill -TERM $sim_pid && wait $sim_pid 2>/dev/null; true"
+if [ "$total_fail" != 0 ] || [ -n "${SIM_TRACE:-}" ]; then
+	echo "--- simulator log"; tail -${SIM_LOG_LINES:-50} "$work/sim.log"
+fi
+echo "integration: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,269 @@
+/* ES10 information functions through the APDU entry point. */
+#include "tests/unit/helpers.h"
+#include "sim/card.h"
+#include "sim/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define HAS(r, s) ck_assert_msg(strstr((r), (s)) != NULL, "%s not in %s", (s), (r))
+#define HASNT(r, s) ck_assert_msg(strstr((r), (s)) == NULL, "%s in %s", (s), (r))
+
+static struct sim_card *card;
+static unsigned ch;
+
+static void setup(void)
+{
+	card = t_card_new(NULL);
+	ch = t_open_isdr(card);
+}
+
+static void teardown(void)
+{
+	sim_card_free(card);
+}
+
+START_TEST(get_eid)
+{
+	ck_assert_str_eq(t_es10(card, ch, "BF3E035C015A", 120), "BF3E125A10" EID_HEX "9000");
+}
+END_TEST
+
+START_TEST(get_eid_requires_taglist_5a)
+{
+	/* v2.x: tagList is mandatory and SHALL be 5A. */
+	ck_assert_str_eq(t_es10(card, ch, "BF3E00", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF3E035C014F", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF3E045C025A5A", 120), "6A80");
+}
+END_TEST
+
+START_TEST(euicc_info1)
+{
+	ck_assert_str_eq(t_es10(card, ch, "BF2000", 120),
+			 "BF2061" "8203020300"
+			 "A92C" "0414" CI_NIST "0414" CI_BRP
+			 "AA2C" "0414" CI_NIST "0414" CI_BRP "9000");
+}
+END_TEST
+
+START_TEST(euicc_info1_single_ci)
+{
+	struct sim_config *cfg = t_config();
+
+	sim_card_free(card);
+	ck_assert_int_eq(sim_config_preset(cfg, "sgp26-brp", SIM_DATADIR "/certs/sgp26"), 0);
+	card = t_card_new_cfg(cfg);
+	ch = t_open_isdr(card);
+	ck_assert_str_eq(t_es10(card, ch, "BF2000", 120),
+			 "BF2035" "8203020300" "A9160414" CI_BRP "AA160414" CI_BRP "9000");
+}
+END_TEST
+
+START_TEST(euicc_info2_fields)
+{
+	const char *r = t_es10(card, ch, "BF2200", 120);
+	size_t n = strlen(r);
+
+	ck_assert_str_eq(r + n - 4, "9000");
+	ck_assert_msg(!strncmp(r, "BF2281", 6), "long-form length expected: %s", r);
+	/* profileVersion 2.3.1, svn 2.3.0, firmware 0.1.0 */
+	HAS(r, "8103020301" "8203020300" "8303000100");
+	/* extCardResource: 0 apps, 1 MiB free NVM, 32 KiB free RAM */
+	HAS(r, "840C" "810100" "8203100000" "83028000");
+	/* ts102241Version 9.2.0, GP 2.3.0 */
+	HAS(r, "8603090200" "8703020300");
+	/* rspCapability: additionalProfile + testProfileSupport, 4 used bits */
+	HAS(r, "880204" "90");
+	HAS(r, "A92C0414" CI_NIST "0414" CI_BRP);
+	HAS(r, "AA2C0414" CI_NIST "0414" CI_BRP);
+	/* euiccCategory mediumEuicc, ppVersion, SAS number */
+	HAS(r, "8B0102" "0403000001" "0C13");
+	HAS(r, "AC");
+}
+END_TEST
+
+START_TEST(euicc_info2_optional_fields_follow_config)
+{
+	struct sim_config *cfg = t_config();
+	char err[256];
+	const char *r;
+
+	sim_card_free(card);
+	ck_assert_int_eq(sim_config_set(cfg, "ts102241-version", "", NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_config_set(cfg, "euicc-category", "none", NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_config_set(cfg, "platform-label", "", NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_config_set(cfg, "discovery-base-url", "", NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_config_set(cfg, "rsp-capability", "additionalProfile", NULL, err,
+					sizeof(err)), 0);
+	ck_assert_int_eq(sim_config_set(cfg, "profile-memory", "2k", NULL, err, sizeof(err)), 0);
+	card = t_card_new_cfg(cfg);
+	ch = t_open_isdr(card);
+	r = t_es10(card, ch, "BF2200", 120);
+	HASNT(r, "8603");
+	HASNT(r, "8B01");
+	HAS(r, "88020780");	/* one named bit, 7 unused */
+	HAS(r, "8202" "0800");
+	HASNT(r, "AC");
+}
+END_TEST
+
+START_TEST(euicc_info2_chained_over_get_response)
+{
+	/* The answer is longer than 256 bytes only with long strings; force
+	 * it and check lpac-style 61xx / GET RESPONSE reassembly. */
+	struct sim_config *cfg = t_config();
+	char err[256], longstr[250];
+	const char *r;
+
+	sim_card_free(card);
+	memset(longstr, 'x', sizeof(longstr) - 1);
+	longstr[sizeof(longstr) - 1] = 0;
+	ck_assert_int_eq(sim_config_set(cfg, "platform-label", longstr, NULL, err, sizeof(err)), 0);
+	card = t_card_new_cfg(cfg);
+	ch = t_open_isdr(card);
+	r = t_es10(card, ch, "BF2200", 120);
+	ck_assert_str_eq(r + strlen(r) - 4, "9000");
+	ck_assert_int_gt(strlen(r), 2 * 300);
+	HAS(r, "787878");
+}
+END_TEST
+
+START_TEST(challenge_is_fresh)
+{
+	char a[64], b[64];
+
+	snprintf(a, sizeof(a), "%s", t_es10(card, ch, "BF2E00", 120));
+	snprintf(b, sizeof(b), "%s", t_es10(card, ch, "BF2E00", 120));
+	ck_assert_int_eq(strlen(a), 2 * 21 + 4);
+	ck_assert(!strncmp(a, "BF2E128010", 10));
+	ck_assert_str_eq(a + 42, "9000");
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(get_rat_default_empty)
+{
+	ck_assert_str_eq(t_es10(card, ch, "BF4300", 120), "BF4302A0009000");
+}
+END_TEST
+
+START_TEST(get_rat_configured)
+{
+	struct sim_config *cfg = t_config();
+	char err[256];
+	/* One rule: PPR1 for operator 001/01, consent required. */
+	const char *rule = "3011" "80020640" "A1073005800300F110" "82020780";
+	char rat[128];
+
+	sim_card_free(card);
+	card = NULL;
+	/* A bare rule is not a RulesAuthorisationTable: refused at start. */
+	ck_assert_int_eq(sim_config_set(cfg, "rat", rule, NULL, err, sizeof(err)), 0);
+	ck_assert_int_ne(sim_card_new(cfg, &card), 0);
+	snprintf(rat, sizeof(rat), "3013%s", rule);
+	ck_assert_int_eq(sim_config_set(cfg, "rat", rat, NULL, err, sizeof(err)), 0);
+	card = t_card_new_cfg(cfg);
+	ch = t_open_isdr(card);
+	ck_assert_str_eq(t_es10(card, ch, "BF4300", 120),
+			 "BF4315A013" "3011" "80020640" "A1073005800300F110" "82020780" "9000");
+}
+END_TEST
+
+START_TEST(configured_addresses_and_set_default)
+{
+	ck_assert_str_eq(t_es10(card, ch, "BF3C00", 120),
+			 "BF3C1A" "8118" "74657374726F6F74736D64732E6578616D706C652E636F6D" "9000");
+	/* testsmdpplus1.example.com */
+	ck_assert_str_eq(t_es10(card, ch, "BF3F1B8019" "74657374736D6470706C7573312E6578616D706C652E636F6D", 120),
+			 "BF3F038001009000");
+	ck_assert_str_eq(t_es10(card, ch, "BF3C00", 120),
+			 "BF3C35" "8019" "74657374736D6470706C7573312E6578616D706C652E636F6D"
+			 "8118" "74657374726F6F74736D64732E6578616D706C652E636F6D" "9000");
+	/* A control character is refused with undefinedError, state unchanged. */
+	ck_assert_str_eq(t_es10(card, ch, "BF3F0380010A", 120), "BF3F0380017F9000");
+	HAS(t_es10(card, ch, "BF3C00", 120), "8019");
+	/* Empty address removes it. */
+	ck_assert_str_eq(t_es10(card, ch, "BF3F028000", 120), "BF3F038001009000");
+	ck_assert_str_eq(t_es10(card, ch, "BF3C00", 120),
+			 "BF3C1A" "8118" "74657374726F6F74736D64732E6578616D706C652E636F6D" "9000");
+}
+END_TEST
+
+START_TEST(profiles_info_empty)
+{
+	ck_assert_str_eq(t_es10(card, ch, "BF2D00", 120), "BF2D02A0009000");
+	ck_assert_str_eq(t_es10(card, ch, "BF2D035C015A", 120), "BF2D02A0009000");
+	/* searchCriteria by ICCID: nothing matches */
+	ck_assert_str_eq(t_es10(card, ch, "BF2D0EA00C5A0A89000123456789012341", 120),
+			 "BF2D02A0009000");
+	/* lpac's full tag list */
+	ck_assert_str_eq(t_es10(card, ch, "BF2D0D5C0B5A4F9F70909192939495B6", 120),
+			 "BF2D02A0009000");
+}
+END_TEST
+
+START_TEST(malformed_requests)
+{
+	/* indefinite length */
+	ck_assert_str_eq(t_es10(card, ch, "BF20800000", 120), "6A80");
+	/* non-minimal length */
+	ck_assert_str_eq(t_es10(card, ch, "BF208100", 120), "6A80");
+	/* trailing bytes */
+	ck_assert_str_eq(t_es10(card, ch, "BF200000", 120), "6A80");
+	/* truncated */
+	ck_assert_str_eq(t_es10(card, ch, "BF3E035C01", 120), "6A80");
+	/* unexpected content in an empty request */
+	ck_assert_str_eq(t_es10(card, ch, "BF2003800100", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF20020500", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF22020500", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF2E020500", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF43020500", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF3C020500", 120), "6A80");
+	/* non-minimal length inside */
+	ck_assert_str_eq(t_es10(card, ch, "BF3E045C81015A", 120), "6A80");
+	/* unknown and unsupported functions */
+	ck_assert_str_eq(t_es10(card, ch, "BF7F00", 120), "6A88");
+	ck_assert_str_eq(t_es10(card, ch, "BF3800", 120), "6A88");
+	/* not a TLV at all */
+	ck_assert_str_eq(t_es10(card, ch, "1F", 120), "6A80");
+}
+END_TEST
+
+START_TEST(segmented_like_lpac_and_single_like_pysim)
+{
+	const char *big = "BF3F8180" "807E"
+		"61616161616161616161616161616161616161616161616161616161616161616161616161616161"
+		"61616161616161616161616161616161616161616161616161616161616161616161616161616161"
+		"61616161616161616161616161616161616161616161616161616161616161616161616161616161"
+		"616161616161";
+
+	ck_assert_str_eq(t_es10(card, ch, big, 120), "BF3F038001009000");
+	ck_assert_str_eq(t_es10(card, ch, big, 7), "BF3F038001009000");
+	ck_assert_str_eq(t_es10(card, ch, big, 255), "BF3F038001009000");
+}
+END_TEST
+
+Suite *es10_suite(void)
+{
+	Suite *s = suite_create("es10");
+	TCase *tc = tcase_create("info");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, get_eid);
+	tcase_add_test(tc, get_eid_requires_taglist_5a);
+	tcase_add_test(tc, euicc_info1);
+	tcase_add_test(tc, euicc_info1_single_ci);
+	tcase_add_test(tc, euicc_info2_fields);
+	tcase_add_test(tc, euicc_info2_optional_fields_follow_config);
+	tcase_add_test(tc, euicc_info2_chained_over_get_response);
+	tcase_add_test(tc, challenge_is_fresh);
+	tcase_add_test(tc, get_rat_default_empty);
+	tcase_add_test(tc, get_rat_configured);
+	tcase_add_test(tc, configured_addresses_and_set_default);
+	tcase_add_test(tc, profiles_info_empty);
+	tcase_add_test(tc, malformed_requests);
+	tcase_add_test(tc, segmented_like_lpac_and_single_like_pysim);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,184 @@
+/* Durable state: persistence across restarts, refusal of corrupt and
+ * foreign files, the directory lock, and atomic replacement under kill. */
+#include "tests/unit/helpers.h"
+#include "sim/card.h"
+#include "sim/config.h"
+#include "sim/err.h"
+#include "sim/store.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "%s", t_mkdtemp());
+}
+
+static void teardown(void)
+{
+	t_rmrf(dir);
+}
+
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void spit(const char *path, const uint8_t *buf, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(buf, 1, n, f), n);
+	fclose(f);
+}
+
+#define SET_DP "BF3F1B8019" "74657374736D6470706C7573312E6578616D706C652E636F6D"
+
+START_TEST(default_dp_survives_restart)
+{
+	struct sim_card *card = t_card_new(dir);
+	unsigned ch = t_open_isdr(card);
+	char before[256];
+	struct stat st;
+	char path[128];
+
+	ck_assert_str_eq(t_es10(card, ch, SET_DP, 120), "BF3F038001009000");
+	snprintf(before, sizeof(before), "%s", t_es10(card, ch, "BF3C00", 120));
+	sim_card_free(card);
+
+	card = t_card_new(dir);
+	ch = t_open_isdr(card);
+	ck_assert_str_eq(t_es10(card, ch, "BF3C00", 120), before);
+	sim_card_free(card);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+START_TEST(corrupt_state_refused_and_kept)
+{
+	struct sim_card *card = t_card_new(dir);
+	struct sim_config *cfg;
+	uint8_t buf[4096], after[4096];
+	char path[128];
+	size_t n;
+
+	sim_card_free(card);
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	n = slurp(path, buf, sizeof(buf));
+	ck_assert_int_gt(n, 40);
+	buf[12] ^= 0x01;
+	spit(path, buf, n);
+	card = NULL;
+	cfg = t_config();
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
+	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_CORRUPT);
+	ck_assert_ptr_null(card);
+	ck_assert_int_eq(slurp(path, after, sizeof(after)), n);
+	ck_assert_mem_eq(after, buf, n);
+	/* truncated */
+	spit(path, buf, 20);
+	ck_assert_int_lt(sim_card_new(cfg, &card), 0);
+}
+END_TEST
+
+START_TEST(foreign_state_refused)
+{
+	struct sim_config *cfg = t_config();
+	struct sim_store *s = NULL;
+	struct sim_card *card = NULL;
+	uint8_t other[16] = { 0x89, 0x04, 0x90, 0x32, 0x12, 0x34, 0x51, 0x23,
+			      0x45, 0x12, 0x34, 0x56, 0x78, 0x90, 0x99, 0x99 };
+	char path[128];
+
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
+	ck_assert_int_eq(sim_store_open(cfg, other, &s), 0);
+	sim_store_close(s);
+	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_FOREIGN);
+	/* not ours at all */
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	spit(path, (const uint8_t *)"hello, this is some other program's file\n", 41);
+	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_FOREIGN);
+}
+END_TEST
+
+START_TEST(one_card_per_directory)
+{
+	struct sim_card *a = t_card_new(dir), *b = NULL;
+	struct sim_config *cfg = t_config();
+
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
+	ck_assert_int_eq(sim_card_new(cfg, &b), -EU_E_BUSY);
+	sim_card_free(a);
+	b = t_card_new(dir);
+	sim_card_free(b);
+}
+END_TEST
+
+/* A child rewrites the file over and over with two different contents;
+ * it is killed at random moments. Whatever is on disk afterwards must be
+ * one of the two, whole. */
+START_TEST(kill_during_atomic_write)
+{
+	static uint8_t a[200000], b[150000], got[250000];
+	char path[128];
+	unsigned seed = (unsigned)time(NULL);
+
+	memset(a, 'A', sizeof(a));
+	memset(b, 'B', sizeof(b));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_int_eq(sim_atomic_write(dir, "f", a, sizeof(a)), 0);
+	for (int round = 0; round < 30; round++) {
+		pid_t pid = fork();
+		size_t n;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			for (int i = 0;; i++)
+				if (sim_atomic_write(dir, "f", i & 1 ? a : b, i & 1 ? sizeof(a) : sizeof(b)))
+					_exit(1);
+		}
+		usleep(1000 + rand_r(&seed) % 20000);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		n = slurp(path, got, sizeof(got));
+		ck_assert_msg((n == sizeof(a) && !memcmp(got, a, n)) ||
+			      (n == sizeof(b) && !memcmp(got, b, n)),
+			      "round %d: %zu bytes, neither old nor new", round, n);
+	}
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("state");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, default_dp_survives_restart);
+	tcase_add_test(tc, corrupt_state_refused_and_kept);
+	tcase_add_test(tc, foreign_state_refused);
+	tcase_add_test(tc, one_card_per_directory);
+	tcase_add_test(tc, kill_during_atomic_write);
+	suite_add_tcase(s, tc);
+	return s;
+}
