@@ -20,10 +20,10 @@ PCSC_CFLAGS := $(shell pkg-config --cflags libpcsclite 2>/dev/null || echo -I/us
 PCSC_LIBS   := $(shell pkg-config --libs libpcsclite 2>/dev/null || echo -lpcsclite)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-CARD_SRC = sim/card.c sim/fs.c sim/tlv.c sim/log.c sim/asn1.c sim/store.c \
-	sim/config.c ecasd/ecasd.c isdr/isdr.c isdr/es10a.c isdr/es10b.c \
-	isdr/es10c.c isdp/isdp.c
-GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
+# Everything in the card folders is card code, except the CLI and the vpcd loop.
+CARD_SRC = $(filter-out sim/main.c sim/vpcd.c, \
+	$(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c profiles/*.c))
+GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/pe_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
 CARD_OBJ = $(CARD_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:%.c=%.o)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 
@@ -46,6 +46,10 @@ $(BUILD)/gen/%_asn1_tab.c: isdr/%.asn
 	@mkdir -p $(@D)
 	asn1Parser -o $@ -n $*_asn1_tab $<
 
+$(BUILD)/gen/pe_asn1_tab.c: profiles/pe.asn
+	@mkdir -p $(@D)
+	asn1Parser -o $@ -n pe_asn1_tab $<
+
 $(BUILD)/gen/state_asn1_tab.c: sim/state.asn
 	@mkdir -p $(@D)
 	asn1Parser -o $@ -n state_asn1_tab $<
@@ -60,8 +64,11 @@ $(BUILD)/obj/%.o: %.c $(wildcard */*.h)
 $(SIM): $(BUILD)/obj/sim/main.o $(BUILD)/obj/sim/vpcd.o $(CARD_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(UNIT): $(UNIT_SRC) $(CARD_OBJ) $(wildcard tests/unit/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
+# Test-side SM-DP+ (tests/smdp/): an independent implementation used by tests.
+SMDP_SRC = $(wildcard tests/smdp/*.c)
+
+$(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(wildcard tests/*/*.h)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
 
 $(PCSC_TEST): tests/integration/pcsc_test.c
 	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ $< $(PCSC_LIBS)

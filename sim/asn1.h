@@ -1,4 +1,5 @@
-/* libtasn1 glue: the compiled modules (isdr/rsp.asn, sim/state.asn) and
+/* libtasn1 glue: the compiled modules (isdr/rsp.asn, profiles/pe.asn,
+ * sim/state.asn) and
  * strict decode / canonical encode helpers. Type names carry the module,
  * e.g. "RSPDefinitions.EUICCInfo2". */
 #ifndef SIM_ASN1_H
