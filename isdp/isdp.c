@@ -1,15 +1,22 @@
 #include "isdp/isdp.h"
 #include "sim/card_priv.h"
 #include "sim/err.h"
+#include "sim/tlv.h"
 
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ISDP_MAX_PROFILES 32
+/* SGP.22 §2.2.1: ISD-P AIDs are in the range A0000005591010FFFFFFFF89
+ * 0000 1000 .. with the last octet 00; euicc-sim counts the two octets
+ * before it up from 0x0010. */
+#define ISDP_FIRST_INDEX 0x0010
 
 struct isdp_store {
 	struct isdp_profile p[ISDP_MAX_PROFILES];
 	size_t n;
+	unsigned next_index;
 };
 
 int isdp_store_new(struct sim_card *card, struct isdp_store **out)
@@ -19,12 +26,27 @@ int isdp_store_new(struct sim_card *card, struct isdp_store **out)
 	(void)card;
 	if (!s)
 		return -EU_E_NOMEM;
+	s->next_index = ISDP_FIRST_INDEX;
 	*out = s;
 	return 0;
 }
 
+void isdp_profile_clear(struct isdp_profile *p)
+{
+	if (p->package)
+		OPENSSL_cleanse(p->package, p->package_len);	/* holds K/OPc */
+	free(p->package);
+	free(p->metadata);
+	free(p->dp_proprietary);
+	memset(p, 0, sizeof(*p));
+}
+
 void isdp_store_free(struct isdp_store *s)
 {
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		isdp_profile_clear(&s->p[i]);
 	free(s);
 }
 
@@ -38,12 +60,20 @@ const struct isdp_profile *isdp_get(const struct isdp_store *s, size_t i)
 	return i < s->n ? &s->p[i] : NULL;
 }
 
+const struct isdp_profile *isdp_find_iccid(const struct isdp_store *s, const uint8_t iccid[ISDP_ICCID_LEN])
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!memcmp(s->p[i].iccid, iccid, ISDP_ICCID_LEN))
+			return &s->p[i];
+	return NULL;
+}
+
 uint64_t isdp_memory_used(const struct isdp_store *s)
 {
 	uint64_t used = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		used += s->p[i].size;
+		used += s->p[i].package_len;
 	return used;
 }
 
@@ -58,4 +88,229 @@ int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN
 		}
 	}
 	return -EU_E_NOT_FOUND;
+}
+
+void isdp_next_aid(const struct isdp_store *s, uint8_t aid[ISDP_AID_MAX], size_t *len)
+{
+	static const uint8_t prefix[] = {
+		0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00,
+	};
+
+	memcpy(aid, prefix, sizeof(prefix));
+	aid[13] = (uint8_t)(s->next_index >> 4);
+	aid[14] = (uint8_t)(s->next_index << 4);
+	aid[15] = 0x00;
+	*len = 16;
+}
+
+int isdp_install(struct isdp_store *s, struct isdp_profile *p)
+{
+	if (s->n == ISDP_MAX_PROFILES)
+		return -EU_E_NOMEM;
+	s->p[s->n++] = *p;
+	memset(p, 0, sizeof(*p));
+	s->next_index++;
+	return 0;
+}
+
+void isdp_uninstall_last(struct isdp_store *s)
+{
+	if (s->n == 0)
+		return;
+	/* Hand the buffers back as they were not persisted: free them. */
+	isdp_profile_clear(&s->p[--s->n]);
+	s->next_index--;
+}
+
+int isdp_lookup(const struct isdp_store *s, const char *kind, const uint8_t *v, size_t len)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct isdp_profile *p = &s->p[i];
+
+		if (!strcmp(kind, "iccid") && len == ISDP_ICCID_LEN && !memcmp(p->iccid, v, len))
+			return (int)i;
+		if (!strcmp(kind, "isdpAid") && len == p->aid_len && !memcmp(p->aid, v, len))
+			return (int)i;
+	}
+	return -1;
+}
+
+struct isdp_profile *isdp_at(struct isdp_store *s, size_t i)
+{
+	return i < s->n ? &s->p[i] : NULL;
+}
+
+void isdp_mark_deleted(struct isdp_store *s, size_t i)
+{
+	if (i < s->n)
+		s->p[i].deleting = true;
+}
+
+void isdp_purge_deleted(struct isdp_store *s)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->p[i].deleting)
+			isdp_profile_clear(&s->p[i]);
+		else
+			s->p[j++] = s->p[i];
+	}
+	for (size_t i = j; i < s->n; i++)
+		memset(&s->p[i], 0, sizeof(s->p[i]));
+	s->n = j;
+}
+
+void isdp_unmark_deleted(struct isdp_store *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		s->p[i].deleting = false;
+}
+
+/* ---- state file ----------------------------------------------------------- */
+
+static int write_blob(asn1_node n, const char *name, const uint8_t *v, size_t len)
+{
+	return sim_asn1_write(n, name, v, len);
+}
+
+int isdp_state_write(struct sim_card *card, asn1_node st)
+{
+	const struct isdp_store *s = card->isdp;
+	char name[96];
+
+	size_t kept = 0;
+
+	TRY(sim_asn1_write_uint(st, "nextIsdpIndex", s->next_index));
+	for (size_t i = 0; i < s->n; i++)
+		kept += !s->p[i].deleting;
+	if (kept == 0)
+		return sim_asn1_write(st, "profiles", NULL, 0);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct isdp_profile *p = &s->p[i];
+
+		if (p->deleting)
+			continue;
+		TRY(sim_asn1_write(st, "profiles", "NEW", 1));
+#define F(f) (snprintf(name, sizeof(name), "profiles.?LAST.%s", f), name)
+		TRY(write_blob(st, F("isdpAid"), p->aid, p->aid_len));
+		TRY(sim_asn1_write_uint(st, F("state"), p->state));
+		TRY(write_blob(st, F("storeMetadata"), p->metadata, p->metadata_len));
+		TRY(write_blob(st, F("package"), p->package, p->package_len));
+		if (p->has_nickname)
+			TRY(sim_asn1_write(st, F("nickname"), p->nickname, strlen(p->nickname)));
+		else
+			TRY(sim_asn1_write(st, F("nickname"), NULL, 0));
+		if (p->dp_proprietary)
+			TRY(write_blob(st, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
+		else
+			TRY(sim_asn1_write(st, F("dpProprietaryData"), NULL, 0));
+		if (p->smdp_oid_len)
+			TRY(write_blob(st, F("smdpOid"), p->smdp_oid, p->smdp_oid_len));
+		else
+			TRY(sim_asn1_write(st, F("smdpOid"), NULL, 0));
+		TRY(sim_asn1_write(st, F("fieldLoadedTest"), p->field_loaded_test ? "TRUE" : "FALSE", 1));
+		if (p->ci_id_len)
+			TRY(write_blob(st, F("ciPKId"), p->ci_id, p->ci_id_len));
+		else
+			TRY(sim_asn1_write(st, F("ciPKId"), NULL, 0));
+#undef F
+	}
+	return 0;
+}
+
+/* The ICCID and class live in the StoreMetadata received at install. */
+int isdp_parse_metadata(struct isdp_profile *p)
+{
+	asn1_node md = NULL;
+	unsigned long cls = ISDP_CLASS_OPERATIONAL;
+	size_t n;
+	int rc;
+
+	rc = sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md);
+	if (rc < 0)
+		return rc;
+	rc = sim_asn1_read(md, "iccid", p->iccid, sizeof(p->iccid), &n);
+	if (rc == 0 && n != ISDP_ICCID_LEN)
+		rc = -EU_E_ASN1;
+	if (rc == 0) {
+		rc = sim_asn1_read_uint(md, "profileClass", &cls);
+		if (rc == -EU_E_NOT_FOUND)
+			rc = 0;
+		else if (rc == 0 && cls > ISDP_CLASS_OPERATIONAL)
+			rc = -EU_E_ASN1;
+	}
+	p->profile_class = (enum isdp_class)cls;
+	asn1_delete_structure(&md);
+	return rc;
+}
+
+int isdp_state_read(struct sim_card *card, asn1_node st)
+{
+	struct isdp_store *s = card->isdp;
+	unsigned long v;
+	char name[96];
+	int count = 0, rc;
+
+	rc = sim_asn1_read_uint(st, "nextIsdpIndex", &v);
+	if (rc == 0)
+		s->next_index = v > 0xFFF ? 0xFFF : (unsigned)v;
+	else if (rc != -EU_E_NOT_FOUND)
+		return rc;
+	if (asn1_number_of_elements(st, "profiles", &count) != ASN1_SUCCESS)
+		count = 0;
+	if (count > ISDP_MAX_PROFILES)
+		return -EU_E_CORRUPT;
+	for (int i = 1; i <= count; i++) {
+		struct isdp_profile p = { 0 };
+		uint8_t flag[8];
+		size_t n;
+
+#define F(f) (snprintf(name, sizeof(name), "profiles.?%d.%s", i, f), name)
+		rc = sim_asn1_read(st, F("isdpAid"), p.aid, sizeof(p.aid), &p.aid_len);
+		if (rc == 0)
+			rc = sim_asn1_read_uint(st, F("state"), &v);
+		if (rc == 0 && v > ISDP_ENABLED)
+			rc = -EU_E_CORRUPT;
+		p.state = (enum isdp_state)v;
+		if (rc == 0)
+			rc = sim_asn1_read_alloc(st, F("storeMetadata"), &p.metadata, &p.metadata_len);
+		if (rc == 0)
+			rc = sim_asn1_read_alloc(st, F("package"), &p.package, &p.package_len);
+		if (rc == 0) {
+			rc = sim_asn1_read(st, F("nickname"), (uint8_t *)p.nickname, sizeof(p.nickname) - 1, &n);
+			if (rc == 0) {
+				p.nickname[n] = 0;
+				p.has_nickname = true;
+			} else if (rc == -EU_E_NOT_FOUND) {
+				rc = 0;
+			}
+		}
+		if (rc == 0) {
+			rc = sim_asn1_read_alloc(st, F("dpProprietaryData"), &p.dp_proprietary, &p.dp_proprietary_len);
+			if (rc == -EU_E_NOT_FOUND)
+				rc = 0;
+		}
+		if (rc == 0) {
+			rc = sim_asn1_read(st, F("smdpOid"), p.smdp_oid, sizeof(p.smdp_oid), &p.smdp_oid_len);
+			if (rc == -EU_E_NOT_FOUND)
+				rc = 0;
+		}
+		if (rc == 0) {
+			rc = sim_asn1_read(st, F("ciPKId"), p.ci_id, sizeof(p.ci_id), &p.ci_id_len);
+			if (rc == -EU_E_NOT_FOUND)
+				rc = 0;
+		}
+		if (rc == 0 && sim_asn1_read(st, F("fieldLoadedTest"), flag, sizeof(flag), &n) == 0)
+			p.field_loaded_test = n == 4 && !memcmp(flag, "TRUE", 4);
+#undef F
+		if (rc == 0)
+			rc = isdp_parse_metadata(&p);
+		if (rc < 0) {
+			isdp_profile_clear(&p);
+			return rc;
+		}
+		s->p[s->n++] = p;
+	}
+	return 0;
 }

@@ -3,6 +3,8 @@
 #ifndef ISDP_H
 #define ISDP_H
 
+#include "sim/asn1.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@ struct isdp_store;
 
 #define ISDP_ICCID_LEN 10
 #define ISDP_AID_MAX 16
+#define ISDP_MAX_PROFILES 32
 
 enum isdp_state {
 	ISDP_DISABLED = 0,	/* ProfileState values, SGP.22 §5.7.15 */
@@ -25,12 +28,25 @@ enum isdp_class {
 };
 
 struct isdp_profile {
-	uint8_t iccid[ISDP_ICCID_LEN];
+	uint8_t iccid[ISDP_ICCID_LEN];	/* as in StoreMetadata (tag 5A) */
 	uint8_t aid[ISDP_AID_MAX];
 	size_t aid_len;
 	enum isdp_state state;
 	enum isdp_class profile_class;
-	uint64_t size;			/* bytes of profile memory used */
+	bool field_loaded_test;
+	char nickname[65];
+	bool has_nickname;
+	uint8_t *metadata;		/* StoreMetadataRequest DER, as received */
+	size_t metadata_len;
+	uint8_t *package;		/* profile package, as installed */
+	size_t package_len;
+	uint8_t *dp_proprietary;	/* B8 TLV from ConfigureISDP, or NULL */
+	size_t dp_proprietary_len;
+	uint8_t smdp_oid[64];		/* content octets of the SM-DP+ OID */
+	size_t smdp_oid_len;
+	uint8_t ci_id[32];		/* CI of the credential set that installed it */
+	size_t ci_id_len;
+	bool deleting;			/* removed by the operation being persisted */
 };
 
 int isdp_store_new(struct sim_card *card, struct isdp_store **out);
@@ -38,9 +54,39 @@ void isdp_store_free(struct isdp_store *s);
 
 size_t isdp_count(const struct isdp_store *s);
 const struct isdp_profile *isdp_get(const struct isdp_store *s, size_t i);
+const struct isdp_profile *isdp_find_iccid(const struct isdp_store *s, const uint8_t iccid[ISDP_ICCID_LEN]);
 uint64_t isdp_memory_used(const struct isdp_store *s);
 
 /* ICCID of the enabled profile, or -EU_E_NOT_FOUND. */
 int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN]);
+
+/* The AID the next ISD-P will get (A0000005591010FFFFFFFF89 0000 nn 00);
+ * AIDs are never reused. */
+void isdp_next_aid(const struct isdp_store *s, uint8_t aid[ISDP_AID_MAX], size_t *len);
+
+/* Take ownership of *p (its buffers) as a new disabled profile and
+ * advance the AID counter. The caller persists; isdp_uninstall_last()
+ * undoes this if persisting fails. */
+int isdp_install(struct isdp_store *s, struct isdp_profile *p);
+void isdp_uninstall_last(struct isdp_store *s);
+void isdp_profile_clear(struct isdp_profile *p);
+
+/* Fill iccid and profile_class from p->metadata (StoreMetadataRequest). */
+int isdp_parse_metadata(struct isdp_profile *p);
+
+/* Find a profile by ISD-P AID or ICCID (as in the ProfileIdentifier
+ * CHOICE: member name "isdpAid" or "iccid"); index or -1. */
+int isdp_lookup(const struct isdp_store *s, const char *kind, const uint8_t *v, size_t len);
+struct isdp_profile *isdp_at(struct isdp_store *s, size_t i);
+
+/* Deletion in two steps around the persisting write: marked profiles are
+ * left out of the state file; then purged (freed) or unmarked. */
+void isdp_mark_deleted(struct isdp_store *s, size_t i);
+void isdp_purge_deleted(struct isdp_store *s);
+void isdp_unmark_deleted(struct isdp_store *s);
+
+/* State file (sim/state.asn): profiles and the AID counter. */
+int isdp_state_write(struct sim_card *card, asn1_node state);
+int isdp_state_read(struct sim_card *card, asn1_node state);
 
 #endif

@@ -4,11 +4,14 @@
 #define ISDR_ES10_H
 
 #include "sim/asn1.h"
+#include "isdr/notif.h"
+#include "isdr/session.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct sim_card;
+struct sim_rbuf;
 
 /* Top-level tags of ES10 commands (SGP.22 §5.7). */
 #define SGP22_TAG_GET_EUICC_INFO1          0xBF20
@@ -36,24 +39,62 @@ struct sim_card;
 #define EUICC_CHALLENGE_LEN 16
 
 struct isdr {
-	/* RSP session (SGP.22 §3.1.2): the challenge handed out by the last
-	 * GetEUICCChallenge, valid until used, reset or power loss. */
-	uint8_t challenge[EUICC_CHALLENGE_LEN];
-	bool have_challenge;
+	/* RSP session (SGP.22 §3.1.2), from GetEUICCChallenge to the end of
+	 * LoadBoundProfilePackage; lost on reset or power loss. */
+	struct rsp_session session;
+	struct notif_list notifs;
 };
 
 /* An ES10 handler gets the decoded request and builds the response node.
  * It returns 0, or a negative EU_E_* for the dispatcher to turn into a
  * status word. */
-typedef int (*es10_fn)(struct sim_card *card, asn1_node req, asn1_node *rsp);
+typedef int (*es10_fn)(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		       asn1_node *rsp);
 
-int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10b_get_rat(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10c_get_profiles_info(struct sim_card *card, asn1_node req, asn1_node *rsp);
-int es10c_get_eid(struct sim_card *card, asn1_node req, asn1_node *rsp);
+int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10b_get_rat(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10c_get_eid(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp);
+int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			      asn1_node *rsp);
+int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			   asn1_node *rsp);
+int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			 asn1_node *rsp);
+int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			  asn1_node *rsp);
+int es10c_delete_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			 asn1_node *rsp);
+int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		       asn1_node *rsp);
+int es10c_set_nickname(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		       asn1_node *rsp);
+int es10b_list_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			    asn1_node *rsp);
+int es10b_retrieve_notifications(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+				 asn1_node *rsp);
+int es10b_remove_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			      asn1_node *rsp);
+int es10b_cancel_session(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			 asn1_node *rsp);
+
+/* LoadBoundProfilePackage parts (isdr/bpp.c): not one ASN.1 value each,
+ * so they bypass the decoder. Returns a status word; out receives the
+ * ProfileInstallationResult when the load ends. */
+unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, struct sim_rbuf *out);
+/* End a session; during a BPP load this records installFailedDueToInterruption. */
+void isdr_session_abort(struct sim_card *card, const char *why);
 
 #endif

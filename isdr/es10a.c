@@ -8,8 +8,11 @@
 
 #include <string.h>
 
-int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	const char *dp = sim_store_default_dp(card->store);
 	const char *ds = card->cfg->root_ds_address;
 
@@ -32,8 +35,11 @@ static bool address_ok(const uint8_t *s, size_t n)
 	return true;
 }
 
-int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	char addr[SIM_ADDR_MAX + 1];
 	size_t n = 0;
 	unsigned long result = 0;	/* ok */
@@ -46,7 +52,7 @@ int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, asn1_node
 		result = 127;	/* undefinedError */
 	} else {
 		addr[n] = 0;
-		rc = sim_store_set_default_dp(card->store, addr);
+		rc = sim_store_set_default_dp(card, addr);
 		if (rc < 0) {
 			LOG_ERR("ES10a.SetDefaultDpAddress: cannot persist: %s", eu_strerror(rc));
 			result = 127;

@@ -30,8 +30,11 @@ static int write_ci_list(struct sim_card *card, asn1_node node, const char *name
 	return 0;
 }
 
-int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	(void)req;
 	TRY(sim_asn1_new("RSPDefinitions.EUICCInfo1", rsp));
 	TRY(sim_asn1_write(*rsp, "svn", card->cfg->svn, 3));
@@ -70,8 +73,11 @@ static size_t ext_card_resource(struct sim_card *card, uint8_t out[32])
 	return n;
 }
 
-int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	const struct sim_config *cfg = card->cfg;
 	uint8_t ecr[32];
 	size_t ecr_len = ext_card_resource(card, ecr);
@@ -115,25 +121,32 @@ int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, asn1_node *rsp)
 	return 0;
 }
 
-int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	struct isdr *isdr = card->isdr;
 
 	(void)req;
 	/* A new challenge abandons any session in progress (§3.1.2). */
-	isdr_session_reset(card);
-	if (RAND_bytes(isdr->challenge, sizeof(isdr->challenge)) != 1)
+	isdr_session_abort(card, "new GetEUICCChallenge");
+	if (RAND_bytes(isdr->session.challenge, sizeof(isdr->session.challenge)) != 1)
 		return -EU_E_CRYPTO;
-	isdr->have_challenge = true;
+	isdr->session.state = RSP_CHALLENGED;
 	TRY(sim_asn1_new("RSPDefinitions.GetEuiccChallengeResponse", rsp));
-	return sim_asn1_write(*rsp, "euiccChallenge", isdr->challenge, sizeof(isdr->challenge));
+	return sim_asn1_write(*rsp, "euiccChallenge", isdr->session.challenge,
+			      sizeof(isdr->session.challenge));
 }
 
-int es10b_get_rat(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10b_get_rat(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	const struct sim_config *cfg = card->cfg;
 	struct tlv rat;
-	uint8_t der[sizeof(cfg->rat) + 16];
+	uint8_t buf[sizeof(cfg->rat) + 16];
 	size_t n = 0;
 
 	(void)req;
@@ -144,10 +157,10 @@ int es10b_get_rat(struct sim_card *card, asn1_node req, asn1_node *rsp)
 	/* The configured table (checked at start-up by isdr_new) is a
 	 * SEQUENCE OF; in the response it carries the implicit tag [0]. */
 	TRY(tlv_parse_exact(cfg->rat, cfg->rat_len, &rat));
-	n += tlv_put_header(der, sizeof(der), SGP22_TAG_GET_RAT,
+	n += tlv_put_header(buf, sizeof(buf), SGP22_TAG_GET_RAT,
 			    tlv_put_header(NULL, 0, 0xA0, rat.len) + rat.len);
-	n += tlv_put_header(der + n, sizeof(der) - n, 0xA0, rat.len);
-	memcpy(der + n, rat.val, rat.len);
+	n += tlv_put_header(buf + n, sizeof(buf) - n, 0xA0, rat.len);
+	memcpy(buf + n, rat.val, rat.len);
 	n += rat.len;
-	return sim_asn1_decode("RSPDefinitions.GetRatResponse", der, n, rsp);
+	return sim_asn1_decode("RSPDefinitions.GetRatResponse", buf, n, rsp);
 }

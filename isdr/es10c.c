@@ -42,8 +42,80 @@ static bool matches(const struct isdp_profile *p, const char *crit, const uint8_
 	return false;
 }
 
-int es10c_get_profiles_info(struct sim_card *card, asn1_node req, asn1_node *rsp)
+/* ProfileInfo fields that come from StoreMetadata carry the same tags in
+ * both structures (91, 92, 93, 94, B6, B7, 99), so they are copied as
+ * received. */
+static const struct {
+	const char *name;
+	uint8_t t1, t2;
+} metadata_fields[] = {
+	{ "serviceProviderName", 0x91, 0 },
+	{ "profileName", 0x92, 0 },
+	{ "iconType", 0x93, 0 },
+	{ "icon", 0x94, 0 },
+	{ "notificationConfigurationInfo", 0xB6, 0 },
+	{ "profileOwner", 0xB7, 0 },
+	{ "profilePolicyRules", 0x99, 0 },
+};
+
+static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const uint8_t *tags,
+			      size_t tags_len, bool have_tags)
 {
+	asn1_node md = NULL;
+	char name[96];
+	const uint8_t *span;
+	size_t span_len;
+	int rc = 0;
+
+#define F(field) (snprintf(name, sizeof(name), "profileInfoListOk.?LAST.%s", field), name)
+#define WANT(t1, t2) wanted(tags, tags_len, have_tags, t1, t2)
+	if (WANT(0x5A, 0))
+		TRY(sim_asn1_write(rsp, F("iccid"), p->iccid, ISDP_ICCID_LEN));
+	else
+		TRY(sim_asn1_write(rsp, F("iccid"), NULL, 0));
+	if (WANT(0x4F, 0))
+		TRY(sim_asn1_write(rsp, F("isdpAid"), p->aid, p->aid_len));
+	else
+		TRY(sim_asn1_write(rsp, F("isdpAid"), NULL, 0));
+	if (WANT(0x9F, 0x70))
+		TRY(sim_asn1_write_uint(rsp, F("profileState"), (unsigned long)p->state));
+	else
+		TRY(sim_asn1_write(rsp, F("profileState"), NULL, 0));
+	if (WANT(0x90, 0) && p->has_nickname)
+		TRY(sim_asn1_write(rsp, F("profileNickname"), p->nickname, strlen(p->nickname)));
+	else
+		TRY(sim_asn1_write(rsp, F("profileNickname"), NULL, 0));
+	/* profileClass has DEFAULT operational: DER leaves the default out. */
+	if (WANT(0x95, 0) && p->profile_class != ISDP_CLASS_OPERATIONAL)
+		TRY(sim_asn1_write_uint(rsp, F("profileClass"), (unsigned long)p->profile_class));
+	else
+		TRY(sim_asn1_write(rsp, F("profileClass"), NULL, 0));
+	if (WANT(0xB8, 0) && p->dp_proprietary)
+		TRY(sim_asn1_set_der(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
+	else
+		TRY(sim_asn1_write(rsp, F("dpProprietaryData"), NULL, 0));
+
+	TRY(sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md));
+	for (size_t i = 0; i < ARRAY_SIZE(metadata_fields) && rc == 0; i++) {
+		const char *field = metadata_fields[i].name;
+
+		if (WANT(metadata_fields[i].t1, metadata_fields[i].t2) &&
+		    sim_asn1_span(md, p->metadata, p->metadata_len, field, &span, &span_len) == 0)
+			rc = sim_asn1_set_der(rsp, F(field), span, span_len);
+		else
+			rc = sim_asn1_write(rsp, F(field), NULL, 0);
+	}
+#undef WANT
+#undef F
+	asn1_delete_structure(&md);
+	return rc;
+}
+
+int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
+{
+	(void)der;
+	(void)len;
 	uint8_t tags[64], crit_val[16];
 	char crit[32], name[64];
 	size_t tags_len = 0, crit_len = 0, n;
@@ -71,44 +143,20 @@ int es10c_get_profiles_info(struct sim_card *card, asn1_node req, asn1_node *rsp
 	TRY(sim_asn1_write(*rsp, "", "profileInfoListOk", 1));
 	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
 		const struct isdp_profile *p = isdp_get(card->isdp, i);
-		uint8_t state = (uint8_t)p->state;
 
 		if (!matches(p, crit_name, crit_val, crit_len))
 			continue;
 		TRY(sim_asn1_write(*rsp, "profileInfoListOk", "NEW", 1));
-#define F(field) "profileInfoListOk.?LAST." field
-		if (wanted(tags, tags_len, have_tags, 0x5A, 0))
-			TRY(sim_asn1_write(*rsp, F("iccid"), p->iccid, ISDP_ICCID_LEN));
-		else
-			TRY(sim_asn1_write(*rsp, F("iccid"), NULL, 0));
-		if (wanted(tags, tags_len, have_tags, 0x4F, 0))
-			TRY(sim_asn1_write(*rsp, F("isdpAid"), p->aid, p->aid_len));
-		else
-			TRY(sim_asn1_write(*rsp, F("isdpAid"), NULL, 0));
-		if (wanted(tags, tags_len, have_tags, 0x9F, 0x70))
-			TRY(sim_asn1_write_uint(*rsp, F("profileState"), state));
-		else
-			TRY(sim_asn1_write(*rsp, F("profileState"), NULL, 0));
-		if (wanted(tags, tags_len, have_tags, 0x95, 0))
-			TRY(sim_asn1_write_uint(*rsp, F("profileClass"), (unsigned long)p->profile_class));
-		else
-			TRY(sim_asn1_write(*rsp, F("profileClass"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("profileNickname"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("serviceProviderName"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("profileName"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("iconType"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("icon"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("notificationConfigurationInfo"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("profileOwner"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("dpProprietaryData"), NULL, 0));
-		TRY(sim_asn1_write(*rsp, F("profilePolicyRules"), NULL, 0));
-#undef F
+		TRY(write_profile_info(*rsp, p, tags, tags_len, have_tags));
 	}
 	return 0;
 }
 
-int es10c_get_eid(struct sim_card *card, asn1_node req, asn1_node *rsp)
+int es10c_get_eid(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		asn1_node *rsp)
 {
+	(void)der;
+	(void)len;
 	uint8_t tag[2];
 	size_t n;
 

@@ -9,6 +9,8 @@
 #include "sim/log.h"
 #include "sim/sw.h"
 #include "sim/tlv.h"
+#include "ecasd/ecka.h"
+#include "profiles/saip.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -32,8 +34,30 @@ static const struct es10_entry {
 	  NULL, es10b_get_euicc_challenge },
 	{ SGP22_TAG_GET_RAT, "ES10b.GetRAT",
 	  NULL, es10b_get_rat },
+	{ SGP22_TAG_AUTHENTICATE_SERVER, "ES10b.AuthenticateServer",
+	  "RSPDefinitions.AuthenticateServerRequest", es10b_authenticate_server },
+	{ SGP22_TAG_PREPARE_DOWNLOAD, "ES10b.PrepareDownload",
+	  "RSPDefinitions.PrepareDownloadRequest", es10b_prepare_download },
+	{ SGP22_TAG_CANCEL_SESSION, "ES10b.CancelSession",
+	  "RSPDefinitions.CancelSessionRequest", es10b_cancel_session },
+	{ SGP22_TAG_LIST_NOTIFICATION, "ES10b.ListNotification",
+	  "RSPDefinitions.ListNotificationRequest", es10b_list_notification },
+	{ SGP22_TAG_RETRIEVE_NOTIFICATIONS, "ES10b.RetrieveNotificationsList",
+	  "RSPDefinitions.RetrieveNotificationsListRequest", es10b_retrieve_notifications },
+	{ SGP22_TAG_REMOVE_NOTIFICATION, "ES10b.RemoveNotificationFromList",
+	  "RSPDefinitions.NotificationSentRequest", es10b_remove_notification },
 	{ SGP22_TAG_GET_PROFILES_INFO, "ES10c.GetProfilesInfo",
 	  "RSPDefinitions.ProfileInfoListRequest", es10c_get_profiles_info },
+	{ SGP22_TAG_ENABLE_PROFILE, "ES10c.EnableProfile",
+	  "RSPDefinitions.EnableProfileRequest", es10c_enable_profile },
+	{ SGP22_TAG_DISABLE_PROFILE, "ES10c.DisableProfile",
+	  "RSPDefinitions.DisableProfileRequest", es10c_disable_profile },
+	{ SGP22_TAG_DELETE_PROFILE, "ES10c.DeleteProfile",
+	  "RSPDefinitions.DeleteProfileRequest", es10c_delete_profile },
+	{ SGP22_TAG_EUICC_MEMORY_RESET, "ES10c.eUICCMemoryReset",
+	  "RSPDefinitions.EuiccMemoryResetRequest", es10c_memory_reset },
+	{ SGP22_TAG_SET_NICKNAME, "ES10c.SetNickname",
+	  "RSPDefinitions.SetNicknameRequest", es10c_set_nickname },
 	{ SGP22_TAG_GET_EID, "ES10c.GetEID",
 	  "RSPDefinitions.GetEuiccDataRequest", es10c_get_eid },
 };
@@ -44,19 +68,7 @@ static const struct {
 	uint32_t tag;
 	const char *name;
 } es10_unsupported[] = {
-	{ SGP22_TAG_PREPARE_DOWNLOAD, "ES10b.PrepareDownload" },
-	{ SGP22_TAG_LIST_NOTIFICATION, "ES10b.ListNotification" },
-	{ SGP22_TAG_SET_NICKNAME, "ES10c.SetNickname" },
-	{ SGP22_TAG_RETRIEVE_NOTIFICATIONS, "ES10b.RetrieveNotificationsList" },
-	{ SGP22_TAG_REMOVE_NOTIFICATION, "ES10b.RemoveNotificationFromList" },
-	{ SGP22_TAG_ENABLE_PROFILE, "ES10c.EnableProfile" },
-	{ SGP22_TAG_DISABLE_PROFILE, "ES10c.DisableProfile" },
-	{ SGP22_TAG_DELETE_PROFILE, "ES10c.DeleteProfile" },
-	{ SGP22_TAG_EUICC_MEMORY_RESET, "ES10c.eUICCMemoryReset" },
 	{ SGP22_TAG_LOAD_CRL, "ES10b.LoadCRL" },
-	{ SGP22_TAG_BOUND_PROFILE_PACKAGE, "ES10b.LoadBoundProfilePackage" },
-	{ SGP22_TAG_AUTHENTICATE_SERVER, "ES10b.AuthenticateServer" },
-	{ SGP22_TAG_CANCEL_SESSION, "ES10b.CancelSession" },
 };
 
 int isdr_new(struct sim_card *card, struct isdr **out)
@@ -89,18 +101,52 @@ void isdr_free(struct isdr *isdr)
 {
 	if (!isdr)
 		return;
+	rsp_session_clear(&isdr->session);
+	notif_list_free(&isdr->notifs);
 	OPENSSL_cleanse(isdr, sizeof(*isdr));
 	free(isdr);
 }
 
+const char *rsp_state_name(enum rsp_state st)
+{
+	switch (st) {
+#define RSP_CASE(name, str) case name: return str;
+	RSP_STATES(RSP_CASE)
+#undef RSP_CASE
+	}
+	return "?";
+}
+
+void rsp_session_clear(struct rsp_session *s)
+{
+	ecasd_ecka_free(s->otsk);
+	ecasd_server_clear(&s->dpauth);
+	ecasd_server_clear(&s->dppb);
+	bsp_clear(&s->bsp);
+	if (s->metadata)
+		OPENSSL_cleanse(s->metadata, s->metadata_len);
+	free(s->metadata);
+	isdp_profile_clear(&s->profile);
+	if (s->pe) {
+		saip_stream_abort(s->pe);
+		free(s->pe);
+	}
+	OPENSSL_cleanse(s, sizeof(*s));
+	s->state = RSP_IDLE;
+}
+
 void isdr_session_reset(struct sim_card *card)
 {
-	struct isdr *isdr = card->isdr;
+	if (card->isdr && card->store)
+		isdr_session_abort(card, "card reset or power loss");
+}
 
-	if (!isdr)
-		return;
-	OPENSSL_cleanse(isdr->challenge, sizeof(isdr->challenge));
-	isdr->have_challenge = false;
+/* Pieces of a BoundProfilePackage after its first STORE DATA: they are
+ * recognised by their tag (no ES10 function uses these). */
+static bool is_bpp_part(uint32_t tag)
+{
+	return tag == SGP22_TAG_BOUND_PROFILE_PACKAGE || tag == 0xA0 || tag == 0xA1 || tag == 0xA2 ||
+	       tag == 0xA3 || tag == 0x86 || tag == 0x87 || tag == 0x88;
 }
 
 unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct sim_rbuf *out)
@@ -114,10 +160,19 @@ unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct
 	int rc;
 
 	rc = tlv_parse_header(req, len, &t);
-	if (rc < 0) {
+	if (rc < 0 && card->isdr->session.state < RSP_BPP_SECURED) {
 		LOG_INFO("ES10: command data is not a TLV (%s) -> 6A80", eu_strerror(rc));
 		return SW_WRONG_DATA;
 	}
+	if (rc < 0 || is_bpp_part(t.tag)) {
+		sw = es10b_load_bpp(card, req, len, out);
+		if (sw != SW_OK || out->len)
+			LOG_INFO("ES10b.LoadBoundProfilePackage -> %04X (%zu bytes)", sw, out->len);
+		return sw;
+	}
+	/* Any other function during a BPP load interrupts it (§5.7.6). */
+	if (card->isdr->session.state >= RSP_BPP_SECURED)
+		isdr_session_abort(card, "another ES10 command arrived");
 	for (size_t i = 0; i < ARRAY_SIZE(es10_table); i++)
 		if (es10_table[i].tag == t.tag)
 			e = &es10_table[i];
@@ -140,7 +195,7 @@ unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct
 		LOG_INFO("%s: malformed request (%s) -> 6A80", e->name, eu_strerror(rc));
 		return SW_WRONG_DATA;
 	}
-	rc = e->fn(card, rq, &rs);
+	rc = e->fn(card, rq, req, len, &rs);
 	if (rc == 0)
 		rc = sim_asn1_encode(rs, &der, &der_len);
 	if (rc == 0)

@@ -152,3 +152,57 @@ int sim_asn1_write_bits(asn1_node node, const char *name, uint32_t bits)
 	}
 	return sim_asn1_write(node, name, b, (size_t)nbits);
 }
+
+int sim_asn1_read_alloc(asn1_node node, const char *name, uint8_t **out, size_t *len)
+{
+	int sz = 0;
+	int rc = asn1_read_value(node, name, NULL, &sz);
+	uint8_t *buf;
+
+	*out = NULL;
+	*len = 0;
+	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND)
+		return -EU_E_NOT_FOUND;
+	if (rc != ASN1_MEM_ERROR && rc != ASN1_SUCCESS)
+		return -EU_E_ASN1;
+	buf = malloc(sz > 0 ? (size_t)sz : 1);
+	if (!buf)
+		return -EU_E_NOMEM;
+	if (sz > 0 && asn1_read_value(node, name, buf, &sz) != ASN1_SUCCESS) {
+		free(buf);
+		return -EU_E_ASN1;
+	}
+	*out = buf;
+	*len = (size_t)sz;
+	return 0;
+}
+
+int sim_asn1_span(asn1_node node, const uint8_t *der, size_t len, const char *name,
+		  const uint8_t **start, size_t *span_len)
+{
+	int s = 0, e = 0;
+
+	if (asn1_der_decoding_startEnd(node, der, (int)len, name, &s, &e) != ASN1_SUCCESS ||
+	    s < 0 || e < s || (size_t)e >= len)
+		return -EU_E_NOT_FOUND;
+	*start = der + s;
+	*span_len = (size_t)(e - s + 1);
+	return 0;
+}
+
+int sim_asn1_set_der(asn1_node node, const char *name, const uint8_t *der, size_t len)
+{
+	asn1_node sub = asn1_find_node(node, name);
+	int used = (int)len;
+
+	if (len > TLV_MAX_LEN)
+		return -EU_E_TOO_LONG;
+	if (!sub)
+		return -EU_E_ASN1;
+	/* Decoding into a sub-node treats it as the root (as asn1_copy_node
+	 * does); the bytes must be exactly one value of its type. */
+	if (asn1_der_decoding2(&sub, der, &used, ASN1_DECODE_FLAG_STRICT_DER, NULL) != ASN1_SUCCESS ||
+	    used != (int)len)
+		return -EU_E_ASN1;
+	return 0;
+}

@@ -28,6 +28,17 @@ int sim_asn1_encode(asn1_node node, uint8_t **out, size_t *len);
 int sim_asn1_read(asn1_node node, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v);
 
+/* Read a value of any size into a new buffer (caller frees). */
+int sim_asn1_read_alloc(asn1_node node, const char *name, uint8_t **out, size_t *len);
+
+/* The bytes of element `name` inside der, the encoding node was decoded
+ * from: for checking signatures over what was received. */
+int sim_asn1_span(asn1_node node, const uint8_t *der, size_t len, const char *name,
+		  const uint8_t **start, size_t *span_len);
+
+/* Set element `name` of node from its DER encoding (tag included). */
+int sim_asn1_set_der(asn1_node node, const char *name, const uint8_t *der, size_t len);
+
 /* Write helpers that turn libtasn1's codes into EU_E_ASN1. */
 int sim_asn1_write(asn1_node node, const char *name, const void *value, size_t len);
 int sim_asn1_write_uint(asn1_node node, const char *name, unsigned long v);

@@ -562,13 +562,13 @@ int sim_card_new(const struct sim_config *cfg, struct sim_card **out)
 	rc = ecasd_new(cfg, &card->ecasd);
 	if (rc < 0)
 		goto fail;
-	rc = sim_store_open(cfg, ecasd_eid(card->ecasd), &card->store);
-	if (rc < 0)
-		goto fail;
 	rc = isdp_store_new(card, &card->isdp);
 	if (rc < 0)
 		goto fail;
 	rc = isdr_new(card, &card->isdr);
+	if (rc < 0)
+		goto fail;
+	rc = sim_store_open(card, &card->store);
 	if (rc < 0)
 		goto fail;
 	sim_power(card, SIM_POWER_ON);

@@ -21,7 +21,11 @@
 	X(EU_E_ASN1,      14, "ASN.1 structure does not match the schema") \
 	X(EU_E_CORRUPT,   15, "stored data is corrupt") \
 	X(EU_E_FOREIGN,   16, "stored data belongs to another card") \
-	X(EU_E_BUSY,      17, "in use by another process")
+	X(EU_E_BUSY,      17, "in use by another process") \
+	X(EU_E_PADDING,   18, "bad padding in decrypted data") \
+	X(EU_E_PE_ORDER,  19, "profile element out of order") \
+	X(EU_E_PE_UNSUPPORTED, 20, "profile element not supported") \
+	X(EU_E_PE_VALUE,  21, "profile element has an invalid value")
 
 enum eu_error {
 	EU_OK = 0,

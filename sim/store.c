@@ -2,7 +2,11 @@
  * (sim/state.asn), and a SHA-256 over magic and DER. */
 #include "sim/store.h"
 #include "sim/asn1.h"
+#include "sim/card_priv.h"
 #include "sim/config.h"
+#include "ecasd/ecasd.h"
+#include "isdp/isdp.h"
+#include "isdr/notif.h"
 #include "sim/err.h"
 #include "sim/log.h"
 
@@ -79,7 +83,8 @@ int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size
 	return rc;
 }
 
-static int encode_state(const struct sim_store *s, const char *default_dp, uint8_t **out, size_t *len)
+static int encode_state(struct sim_card *card, const struct sim_store *s, const char *default_dp,
+			uint8_t **out, size_t *len)
 {
 	asn1_node node = NULL;
 	uint8_t *der = NULL, *file = NULL;
@@ -97,6 +102,8 @@ static int encode_state(const struct sim_store *s, const char *default_dp, uint8
 	else
 		rc = sim_asn1_write(node, "defaultDpAddress", NULL, 0);
 	if (rc < 0)
+		goto out;
+	if ((rc = isdp_state_write(card, node)) < 0 || (rc = notif_state_write(card, node)) < 0)
 		goto out;
 	rc = sim_asn1_encode(node, &der, &der_len);
 	if (rc < 0)
@@ -118,7 +125,7 @@ out:
 	return rc;
 }
 
-static int save(struct sim_store *s, const char *default_dp)
+static int save(struct sim_card *card, struct sim_store *s, const char *default_dp)
 {
 	uint8_t *buf = NULL;
 	size_t len;
@@ -126,13 +133,21 @@ static int save(struct sim_store *s, const char *default_dp)
 
 	if (!s->persistent)
 		return 0;
-	TRY(encode_state(s, default_dp, &buf, &len));
+	TRY(encode_state(card, s, default_dp, &buf, &len));
 	rc = sim_atomic_write(s->dir, SIM_STATE_FILE, buf, len);
 	free(buf);
 	return rc;
 }
 
-static int load(struct sim_store *s, const uint8_t *buf, size_t len, const char *path)
+int sim_store_save(struct sim_card *card)
+{
+	struct sim_store *s = card->store;
+
+	return save(card, s, s->default_dp);
+}
+
+static int load(struct sim_card *card, struct sim_store *s, const uint8_t *buf, size_t len,
+		const char *path)
 {
 	uint8_t digest[SHA256_DIGEST_LENGTH], eid[16];
 	asn1_node node = NULL;
@@ -175,6 +190,11 @@ static int load(struct sim_store *s, const uint8_t *buf, size_t len, const char 
 	} else {
 		rc = -EU_E_CORRUPT;
 	}
+	if (rc == 0 && ((rc = isdp_state_read(card, node)) < 0 || (rc = notif_state_read(card, node)) < 0)) {
+		LOG_ERR("state: %s: stored profiles or notifications do not decode (%s); refusing to start.",
+			path, eu_strerror(rc));
+		rc = -EU_E_CORRUPT;
+	}
 out:
 	asn1_delete_structure(&node);
 	return rc;
@@ -204,8 +224,10 @@ static int read_state_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-int sim_store_open(const struct sim_config *cfg, const uint8_t eid[16], struct sim_store **out)
+int sim_store_open(struct sim_card *card, struct sim_store **out)
 {
+	const struct sim_config *cfg = card->cfg;
+	const uint8_t *eid = ecasd_eid(card->ecasd);
 	struct sim_store *s = calloc(1, sizeof(*s));
 	char path[SIM_PATH_MAX + 64];
 	uint8_t *buf = NULL;
@@ -239,9 +261,9 @@ int sim_store_open(const struct sim_config *cfg, const uint8_t eid[16], struct s
 	snprintf(path, sizeof(path), "%s/%s", s->dir, SIM_STATE_FILE);
 	rc = read_state_file(path, &buf, &len);
 	if (rc == -EU_E_NOT_FOUND) {
-		rc = save(s, s->default_dp);	/* a new card */
+		rc = save(card, s, s->default_dp);	/* a new card */
 	} else if (rc == 0) {
-		rc = load(s, buf, len, path);
+		rc = load(card, s, buf, len, path);
 	} else {
 		LOG_ERR("state: cannot read %s", path);
 	}
@@ -269,11 +291,13 @@ const char *sim_store_default_dp(const struct sim_store *s)
 	return s->default_dp;
 }
 
-int sim_store_set_default_dp(struct sim_store *s, const char *addr)
+int sim_store_set_default_dp(struct sim_card *card, const char *addr)
 {
+	struct sim_store *s = card->store;
+
 	if (strlen(addr) > SIM_ADDR_MAX)
 		return -EU_E_TOO_LONG;
-	TRY(save(s, addr));
+	TRY(save(card, s, addr));
 	snprintf(s->default_dp, sizeof(s->default_dp), "%s", addr);
 	return 0;
 }

@@ -14,13 +14,22 @@ struct sim_config;
 #define SIM_STATE_FILE "card.state"
 #define SIM_ADDR_MAX 255
 
-int sim_store_open(const struct sim_config *cfg, const uint8_t eid[16], struct sim_store **out);
+struct sim_card;
+
+/* Open (or create) the state of this card and load it into the card's
+ * modules (profiles, notifications). Needs card->ecasd, card->isdp and
+ * card->isdr to exist. */
+int sim_store_open(struct sim_card *card, struct sim_store **out);
 void sim_store_close(struct sim_store *s);
+
+/* Write the card's whole state now. Callers change memory, call this,
+ * and undo their change if it fails, so that memory and disk agree. */
+int sim_store_save(struct sim_card *card);
 
 const char *sim_store_default_dp(const struct sim_store *s);
 /* Persist a new default SM-DP+ address ("" removes it). On failure the
  * stored and in-memory state are unchanged. */
-int sim_store_set_default_dp(struct sim_store *s, const char *addr);
+int sim_store_set_default_dp(struct sim_card *card, const char *addr);
 
 /* Write buf to dir/name atomically. */
 int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size_t len);

@@ -203,7 +203,7 @@ static void full_check(void)
 	r = es10(ch, "BF3C00");
 	check(strstr(r, "8019" "74657374736D6470706C7573312E6578616D706C652E636F6D") != NULL,
 	      "ES10a.GetEuiccConfiguredAddresses shows the new address", r);
-	r = es10(ch, "BF3800");
+	r = es10(ch, "BF3500");
 	check(!strcmp(r, "6A88"), "unsupported ES10 function answers 6A88", r);
 	r = xfer("80E2910005BF20800000");
 	check(!strcmp(r, "6E00") || !strcmp(r, "6985"), "STORE DATA on the basic channel without ISD-R", r);

@@ -224,7 +224,8 @@ START_TEST(malformed_requests)
 	ck_assert_str_eq(t_es10(card, ch, "BF3E045C81015A", 120), "6A80");
 	/* unknown and unsupported functions */
 	ck_assert_str_eq(t_es10(card, ch, "BF7F00", 120), "6A88");
-	ck_assert_str_eq(t_es10(card, ch, "BF3800", 120), "6A88");
+	ck_assert_str_eq(t_es10(card, ch, "BF3500", 120), "6A88");	/* LoadCRL */
+	ck_assert_str_eq(t_es10(card, ch, "BF3800", 120), "6A80");	/* empty AuthenticateServer */
 	/* not a TLV at all */
 	ck_assert_str_eq(t_es10(card, ch, "1F", 120), "6A80");
 }

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* Durable state: persistence across restarts, refusal of corrupt and
  * foreign files, the directory lock, and atomic replacement under kill. */
 #include "tests/unit/helpers.h"
@@ -7,6 +8,7 @@
 #include "sim/store.h"
 
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,21 +104,31 @@ END_TEST
 
 START_TEST(foreign_state_refused)
 {
-	struct sim_config *cfg = t_config();
-	struct sim_store *s = NULL;
-	struct sim_card *card = NULL;
-	uint8_t other[16] = { 0x89, 0x04, 0x90, 0x32, 0x12, 0x34, 0x51, 0x23,
-			      0x45, 0x12, 0x34, 0x56, 0x78, 0x90, 0x99, 0x99 };
+	struct sim_card *card = t_card_new(dir);
+	struct sim_config *cfg;
+	uint8_t buf[4096], eid[16];
 	char path[128];
+	size_t n;
+	uint8_t *p;
 
+	sim_card_free(card);
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	n = slurp(path, buf, sizeof(buf));
+	/* Same format, valid checksum, another card's EID. */
+	t_unhex(EID_HEX, eid, sizeof(eid));
+	p = memmem(buf, n, eid, sizeof(eid));
+	ck_assert_ptr_nonnull(p);
+	p[15] ^= 0x11;
+	SHA256(buf, n - 32, buf + n - 32);
+	spit(path, buf, n);
+	cfg = t_config();
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
-	ck_assert_int_eq(sim_store_open(cfg, other, &s), 0);
-	sim_store_close(s);
+	card = NULL;
 	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_FOREIGN);
 	/* not ours at all */
-	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
 	spit(path, (const uint8_t *)"hello, this is some other program's file\n", 41);
 	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_FOREIGN);
+	ck_assert_ptr_null(card);
 }
 END_TEST
 

@@ -1,0 +1,149 @@
+/* ES10b notification functions: ListNotification (SGP.22 §5.7.9),
+ * RetrieveNotificationsList (§5.7.10), RemoveNotificationFromList
+ * (§5.7.11). */
+#include "isdr/es10.h"
+#include "isdr/notif.h"
+#include "sim/card_priv.h"
+#include "sim/err.h"
+#include "sim/log.h"
+#include "sim/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A NotificationEvent filter: one bit set (§5.7.9); returns -1 when the
+ * request has none. */
+static int read_event_filter(asn1_node req, const char *name, int *event)
+{
+	uint8_t bits[4] = { 0 };
+	int nbits = sizeof(bits) * 8, rc = asn1_read_value(req, name, bits, &nbits), found = -1;
+
+	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND) {
+		*event = -1;
+		return 0;
+	}
+	if (rc != ASN1_SUCCESS)
+		return -EU_E_PARAM;
+	for (int b = 0; b < nbits; b++) {
+		if (bits[b / 8] & (0x80 >> (b % 8))) {
+			if (found >= 0)
+				return -EU_E_PARAM;	/* more than one event */
+			found = b;
+		}
+	}
+	if (found < 0 || found > NOTIF_DELETE)
+		return -EU_E_PARAM;
+	*event = found;
+	return 0;
+}
+
+int es10b_list_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			    asn1_node *rsp)
+{
+	const struct notif_list *l = notif_list(card);
+	int event;
+
+	(void)der;
+	(void)len;
+	TRY(read_event_filter(req, "profileManagementOperation", &event));
+	TRY(sim_asn1_new("RSPDefinitions.ListNotificationResponse", rsp));
+	TRY(sim_asn1_write(*rsp, "", "notificationMetadataList", 1));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct notif *n = &l->v[i];
+
+		if (event >= 0 && (int)n->event != event)
+			continue;
+		TRY(sim_asn1_write(*rsp, "notificationMetadataList", "NEW", 1));
+		TRY(sim_asn1_write_uint(*rsp, "notificationMetadataList.?LAST.seqNumber", n->seq));
+		TRY(sim_asn1_write_bits(*rsp, "notificationMetadataList.?LAST.profileManagementOperation",
+					1u << n->event));
+		TRY(sim_asn1_write(*rsp, "notificationMetadataList.?LAST.notificationAddress", n->address,
+				   strlen(n->address)));
+		TRY(sim_asn1_write(*rsp, "notificationMetadataList.?LAST.iccid", n->has_iccid ? n->iccid : NULL,
+				   n->has_iccid ? sizeof(n->iccid) : 0));
+	}
+	return 0;
+}
+
+int es10b_retrieve_notifications(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+				 asn1_node *rsp)
+{
+	const struct notif_list *l = notif_list(card);
+	char crit[40];
+	size_t n = 0, found = 0;
+	unsigned long seq = 0;
+	int event = -1, rc;
+
+	(void)der;
+	(void)len;
+	rc = sim_asn1_read(req, "searchCriteria", (uint8_t *)crit, sizeof(crit) - 1, &n);
+	if (rc == 0) {
+		crit[n] = 0;
+		if (!strcmp(crit, "seqNumber"))
+			TRY(sim_asn1_read_uint(req, "searchCriteria.seqNumber", &seq));
+		else
+			TRY(read_event_filter(req, "searchCriteria.profileManagementOperation", &event));
+	} else if (rc != -EU_E_NOT_FOUND) {
+		return -EU_E_PARAM;
+	} else {
+		crit[0] = 0;
+	}
+	TRY(sim_asn1_new("RSPDefinitions.RetrieveNotificationsListResponse", rsp));
+	TRY(sim_asn1_write(*rsp, "", "notificationList", 1));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct notif *nt = &l->v[i];
+
+		if (!strcmp(crit, "seqNumber") && nt->seq != seq)
+			continue;
+		if (event >= 0 && (int)nt->event != event)
+			continue;
+		/* Each entry is stored exactly as it was signed. */
+		TRY(sim_asn1_write(*rsp, "notificationList", "NEW", 1));
+		TRY(sim_asn1_set_der(*rsp, "notificationList.?LAST", nt->pending, nt->pending_len));
+		found++;
+	}
+	if (found == 0 && crit[0]) {
+		/* §5.7.10: a search that finds nothing is noResultAvailable. */
+		asn1_delete_structure(rsp);
+		TRY(sim_asn1_new("RSPDefinitions.RetrieveNotificationsListResponse", rsp));
+		TRY(sim_asn1_write(*rsp, "", "notificationsListResultError", 1));
+		return sim_asn1_write_uint(*rsp, "notificationsListResultError", 1);
+	}
+	return 0;
+}
+
+int es10b_remove_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			      asn1_node *rsp)
+{
+	unsigned long seq, status = 1;	/* nothingToDelete */
+	struct notif_list *l = &card->isdr->notifs;
+
+	(void)der;
+	(void)len;
+	TRY(sim_asn1_read_uint(req, "seqNumber", &seq));
+	for (size_t i = 0; i < l->n; i++) {
+		struct notif removed;
+
+		if (l->v[i].seq != seq)
+			continue;
+		removed = l->v[i];
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+		l->n--;
+		if (sim_store_save(card) < 0) {
+			/* put it back where it was: memory follows the disk */
+			memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
+			l->v[i] = removed;
+			l->n++;
+			status = 127;
+		} else {
+			free(removed.pending);
+			status = 0;
+		}
+		break;
+	}
+	LOG_INFO("ES10b.RemoveNotificationFromList: seqNumber %lu: %s", seq,
+		 status == 0 ? "removed" : status == 1 ? "nothingToDelete" : "undefinedError");
+	TRY(sim_asn1_new("RSPDefinitions.NotificationSentResponse", rsp));
+	return sim_asn1_write_uint(*rsp, "deleteNotificationStatus", status);
+}

@@ -1,0 +1,412 @@
+/* ES10c profile management: EnableProfile (SGP.22 §5.7.16), DisableProfile
+ * (§5.7.17), DeleteProfile (§5.7.18), eUICCMemoryReset (§5.7.19),
+ * SetNickname (§5.7.21).
+ *
+ * Every change (profile states, deletions, new notifications) is made in
+ * memory, persisted in one write, and rolled back if that write fails:
+ * the answer then is undefinedError and nothing changed. */
+#include "isdr/es10.h"
+#include "isdr/notif.h"
+#include "ecasd/ecasd.h"
+#include "isdp/isdp.h"
+#include "sim/card_priv.h"
+#include "sim/config.h"
+#include "sim/err.h"
+#include "sim/log.h"
+#include "sim/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Profile Policy Rules (PprIds bit numbers, §2.9.1). */
+#define PPR1_NO_DISABLE	(1u << 1)
+#define PPR2_NO_DELETE	(1u << 2)
+#define PPR3_DELETE_ON_DISABLE (1u << 3)
+
+/* ---- a change in progress --------------------------------------------------- */
+
+struct change {
+	enum isdp_state states[ISDP_MAX_PROFILES];
+	size_t n_notifs;
+	unsigned long next_seq;
+};
+
+static void change_begin(struct sim_card *card, struct change *c)
+{
+	const struct notif_list *l = notif_list(card);
+
+	for (size_t i = 0; i < isdp_count(card->isdp); i++)
+		c->states[i] = isdp_get(card->isdp, i)->state;
+	c->n_notifs = l->n;
+	c->next_seq = l->next_seq;
+}
+
+static void change_rollback(struct sim_card *card, struct change *c)
+{
+	struct notif_list *l = &card->isdr->notifs;
+
+	isdp_unmark_deleted(card->isdp);
+	for (size_t i = 0; i < isdp_count(card->isdp); i++)
+		isdp_at(card->isdp, i)->state = c->states[i];
+	while (l->n > c->n_notifs)
+		notif_drop_last(card);
+	l->next_seq = c->next_seq;
+}
+
+/* Persist, or put everything back. ok is false when building the change
+ * already failed. Returns the result code: 0, or 127 (undefinedError). */
+static unsigned long change_finish(struct sim_card *card, struct change *c, bool ok)
+{
+	int rc = ok ? sim_store_save(card) : -EU_E_STATE;
+
+	if (rc == 0) {
+		isdp_purge_deleted(card->isdp);
+		return 0;
+	}
+	LOG_ERR("ES10c: cannot complete the change (%s); nothing changed", eu_strerror(rc));
+	change_rollback(card, c);
+	return 127;
+}
+
+/* ---- metadata helpers ---------------------------------------------------------- */
+
+static uint32_t bits_of(asn1_node n, const char *name)
+{
+	uint8_t b[4] = { 0 };
+	int nbits = sizeof(b) * 8;
+	uint32_t v = 0;
+
+	if (asn1_read_value(n, name, b, &nbits) != ASN1_SUCCESS)
+		return 0;
+	for (int i = 0; i < nbits && i < 32; i++)
+		if (b[i / 8] & (0x80 >> (i % 8)))
+			v |= 1u << i;
+	return v;
+}
+
+static uint32_t profile_pprs(const struct isdp_profile *p)
+{
+	asn1_node md = NULL;
+	uint32_t v = 0;
+
+	if (sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md) == 0)
+		v = bits_of(md, "profilePolicyRules");
+	asn1_delete_structure(&md);
+	return v;
+}
+
+/* OtherSignedNotification (§5.7.10) for each address that the profile's
+ * notificationConfigurationInfo lists for this event. */
+static int notify(struct sim_card *card, const struct isdp_profile *p, enum notif_event event)
+{
+	asn1_node md = NULL;
+	int count = 0, rc = 0;
+
+	if (sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md) < 0)
+		return 0;	/* checked at install; nothing to notify */
+	asn1_number_of_elements(md, "notificationConfigurationInfo", &count);
+	for (int i = 1; i <= count && rc == 0; i++) {
+		char name[96], addr[NOTIF_ADDR_MAX + 1];
+		asn1_node tbs = NULL, osn = NULL;
+		uint8_t *tbs_der = NULL, sig[ECASD_SIG_LEN];
+		const uint8_t *euicc, *eum;
+		size_t tbs_len = 0, euicc_len, eum_len, alen, cred = 0;
+		struct notif n = { .event = event };
+
+		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.profileManagementOperation", i);
+		if (!(bits_of(md, name) & (1u << event)))
+			continue;
+		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.notificationAddress", i);
+		if (sim_asn1_read(md, name, (uint8_t *)addr, NOTIF_ADDR_MAX, &alen) < 0)
+			continue;
+		addr[alen] = 0;
+		if (ecasd_find_credential(card->ecasd, p->ci_id, p->ci_id_len, &cred) < 0)
+			cred = 0;	/* the installing CI is gone from the config */
+		n.seq = notif_take_seq(card);
+		snprintf(n.address, sizeof(n.address), "%s", addr);
+		memcpy(n.iccid, p->iccid, sizeof(n.iccid));
+		n.has_iccid = true;
+		rc = sim_asn1_new("RSPDefinitions.NotificationMetadata", &tbs);
+		if (rc == 0)
+			rc = sim_asn1_write_uint(tbs, "seqNumber", n.seq);
+		if (rc == 0)
+			rc = sim_asn1_write_bits(tbs, "profileManagementOperation", 1u << event);
+		if (rc == 0)
+			rc = sim_asn1_write(tbs, "notificationAddress", addr, alen);
+		if (rc == 0)
+			rc = sim_asn1_write(tbs, "iccid", p->iccid, ISDP_ICCID_LEN);
+		if (rc == 0)
+			rc = sim_asn1_encode(tbs, &tbs_der, &tbs_len);
+		if (rc == 0)
+			rc = ecasd_sign(card->ecasd, cred, tbs_der, tbs_len, sig);
+		ecasd_credential_certs(card->ecasd, cred, &euicc, &euicc_len, &eum, &eum_len);
+		if (rc == 0)
+			rc = sim_asn1_new("RSPDefinitions.PendingNotification", &osn);
+		if (rc == 0)
+			rc = sim_asn1_write(osn, "", "otherSignedNotification", 1);
+		if (rc == 0)
+			rc = sim_asn1_set_der(osn, "otherSignedNotification.tbsOtherNotification", tbs_der, tbs_len);
+		if (rc == 0)
+			rc = sim_asn1_write(osn, "otherSignedNotification.euiccNotificationSignature", sig, sizeof(sig));
+		if (rc == 0)
+			rc = sim_asn1_write(osn, "otherSignedNotification.euiccCertificate", euicc, euicc_len);
+		if (rc == 0)
+			rc = sim_asn1_write(osn, "otherSignedNotification.eumCertificate", eum, eum_len);
+		if (rc == 0)
+			rc = sim_asn1_encode(osn, &n.pending, &n.pending_len);
+		if (rc == 0)
+			rc = notif_append(card, &n);
+		free(n.pending);
+		free(tbs_der);
+		asn1_delete_structure(&tbs);
+		asn1_delete_structure(&osn);
+	}
+	asn1_delete_structure(&md);
+	return rc;
+}
+
+/* profileIdentifier: CHOICE { isdpAid, iccid } */
+static int find_target(struct sim_card *card, asn1_node req, const char *choice_path)
+{
+	char kind[16], name[64];
+	uint8_t v[16];
+	size_t n, vlen;
+
+	if (sim_asn1_read(req, choice_path, (uint8_t *)kind, sizeof(kind) - 1, &n) < 0)
+		return -2;
+	kind[n] = 0;
+	snprintf(name, sizeof(name), "%s%s%s", choice_path, *choice_path ? "." : "", kind);
+	if (sim_asn1_read(req, name, v, sizeof(v), &vlen) < 0)
+		return -2;
+	return isdp_lookup(card->isdp, kind, v, vlen);
+}
+
+static int enabled_index(struct sim_card *card)
+{
+	for (size_t i = 0; i < isdp_count(card->isdp); i++)
+		if (isdp_get(card->isdp, i)->state == ISDP_ENABLED)
+			return (int)i;
+	return -1;
+}
+
+/* refreshFlag (§5.7.16): the card behaves as after a REFRESH (UICC reset)
+ * of the telecom side: every channel but the one that sent the command
+ * loses its file selection. */
+static void refresh(struct sim_card *card)
+{
+	for (unsigned i = 0; i < SIM_MAX_CHANNELS; i++)
+		if (card->ch[i].app == SIM_APP_MF)
+			card->ch[i].ef = 0;
+	LOG_INFO("ES10c: REFRESH (profile change) performed");
+}
+
+static bool read_flag(asn1_node req, const char *name)
+{
+	uint8_t b[8];
+	size_t n;
+
+	return sim_asn1_read(req, name, b, sizeof(b), &n) == 0 && n == 4 && !memcmp(b, "TRUE", 4);
+}
+
+static int result(asn1_node *rsp, const char *type, const char *field, unsigned long v)
+{
+	TRY(sim_asn1_new(type, rsp));
+	return sim_asn1_write_uint(*rsp, field, v);
+}
+
+/* ---- the functions ------------------------------------------------------------ */
+
+int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			 asn1_node *rsp)
+{
+	struct change c;
+	int target, current;
+	unsigned long res = 0;
+
+	(void)der;
+	(void)len;
+	target = find_target(card, req, "profileIdentifier");
+	if (target == -2)
+		return -EU_E_PARAM;
+	current = enabled_index(card);
+	change_begin(card, &c);
+	if (target < 0) {
+		res = 1;	/* iccidOrAidNotFound */
+	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_DISABLED) {
+		res = 2;	/* profileNotInDisabledState */
+	} else if (current >= 0 && (profile_pprs(isdp_get(card->isdp, (size_t)current)) & PPR1_NO_DISABLE)) {
+		res = 3;	/* disallowedByPolicy: the enabled one may not be disabled */
+	} else {
+		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
+
+		if (current >= 0) {
+			struct isdp_profile *cur = isdp_at(card->isdp, (size_t)current);
+
+			cur->state = ISDP_DISABLED;
+			if (notify(card, cur, NOTIF_DISABLE) < 0)
+				res = 127;
+			if (profile_pprs(cur) & PPR3_DELETE_ON_DISABLE) {
+				isdp_mark_deleted(card->isdp, (size_t)current);
+				if (notify(card, cur, NOTIF_DELETE) < 0)
+					res = 127;
+			}
+		}
+		t->state = ISDP_ENABLED;
+		if (notify(card, t, NOTIF_ENABLE) < 0)
+			res = 127;
+		res = change_finish(card, &c, res == 0);
+		if (res == 0 && read_flag(req, "refreshFlag"))
+			refresh(card);
+	}
+	LOG_INFO("ES10c.EnableProfile: result %lu", res);
+	return result(rsp, "RSPDefinitions.EnableProfileResponse", "enableResult", res);
+}
+
+int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			  asn1_node *rsp)
+{
+	struct change c;
+	int target;
+	unsigned long res = 0;
+
+	(void)der;
+	(void)len;
+	target = find_target(card, req, "profileIdentifier");
+	if (target == -2)
+		return -EU_E_PARAM;
+	change_begin(card, &c);
+	if (target < 0) {
+		res = 1;
+	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_ENABLED) {
+		res = 2;	/* profileNotInEnabledState */
+	} else if (profile_pprs(isdp_get(card->isdp, (size_t)target)) & PPR1_NO_DISABLE) {
+		res = 3;
+	} else {
+		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
+
+		t->state = ISDP_DISABLED;
+		if (notify(card, t, NOTIF_DISABLE) < 0)
+			res = 127;
+		if (profile_pprs(t) & PPR3_DELETE_ON_DISABLE) {
+			isdp_mark_deleted(card->isdp, (size_t)target);
+			if (notify(card, t, NOTIF_DELETE) < 0)
+				res = 127;
+		}
+		res = change_finish(card, &c, res == 0);
+		if (res == 0 && read_flag(req, "refreshFlag"))
+			refresh(card);
+	}
+	LOG_INFO("ES10c.DisableProfile: result %lu", res);
+	return result(rsp, "RSPDefinitions.DisableProfileResponse", "disableResult", res);
+}
+
+int es10c_delete_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+			 asn1_node *rsp)
+{
+	struct change c;
+	int target;
+	unsigned long res = 0;
+
+	(void)der;
+	(void)len;
+	target = find_target(card, req, "");
+	if (target == -2)
+		return -EU_E_PARAM;
+	change_begin(card, &c);
+	if (target < 0) {
+		res = 1;
+	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_DISABLED) {
+		res = 2;	/* profileNotInDisabledState */
+	} else if (profile_pprs(isdp_get(card->isdp, (size_t)target)) & PPR2_NO_DELETE) {
+		res = 3;
+	} else {
+		if (notify(card, isdp_get(card->isdp, (size_t)target), NOTIF_DELETE) < 0)
+			res = 127;
+		isdp_mark_deleted(card->isdp, (size_t)target);
+		res = change_finish(card, &c, res == 0);
+	}
+	LOG_INFO("ES10c.DeleteProfile: result %lu", res);
+	return result(rsp, "RSPDefinitions.DeleteProfileResponse", "deleteResult", res);
+}
+
+/* §5.7.19: operational profiles, field-loaded test profiles, the default
+ * SM-DP+ address; PPRs and states do not protect anything here. No
+ * notifications are generated. */
+int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		       asn1_node *rsp)
+{
+	uint32_t opts;
+	struct change c;
+	bool any = false, reset_dp = false;
+	unsigned long res;
+
+	(void)der;
+	(void)len;
+	opts = bits_of(req, "resetOptions");
+	change_begin(card, &c);
+	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
+		const struct isdp_profile *p = isdp_get(card->isdp, i);
+
+		if (((opts & 1u) && p->profile_class == ISDP_CLASS_OPERATIONAL) ||
+		    ((opts & 2u) && p->profile_class == ISDP_CLASS_TEST && p->field_loaded_test)) {
+			isdp_mark_deleted(card->isdp, i);
+			any = true;
+		}
+	}
+	if ((opts & 4u) && *sim_store_default_dp(card->store)) {
+		reset_dp = true;
+		any = true;
+	}
+	if (!any) {
+		res = 1;	/* nothingToDelete */
+	} else if (reset_dp) {
+		/* The address and the deletions reach the disk in one write. */
+		res = sim_store_set_default_dp(card, "") == 0 ? 0 : 127;
+		if (res == 0)
+			isdp_purge_deleted(card->isdp);
+		else
+			isdp_unmark_deleted(card->isdp);
+	} else {
+		res = change_finish(card, &c, true);
+	}
+	LOG_INFO("ES10c.eUICCMemoryReset: options %X, result %lu", (unsigned)opts, res);
+	return result(rsp, "RSPDefinitions.EuiccMemoryResetResponse", "resetResult", res);
+}
+
+int es10c_set_nickname(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+		       asn1_node *rsp)
+{
+	uint8_t iccid[ISDP_ICCID_LEN + 1];
+	char nick[65], old[65];
+	size_t n, ilen;
+	int target;
+	unsigned long res = 0;
+
+	(void)der;
+	(void)len;
+	if (sim_asn1_read(req, "iccid", iccid, sizeof(iccid), &ilen) < 0 ||
+	    sim_asn1_read(req, "profileNickname", (uint8_t *)nick, sizeof(nick) - 1, &n) < 0)
+		return -EU_E_PARAM;
+	nick[n] = 0;
+	if (strlen(nick) != n)
+		return -EU_E_PARAM;	/* no NUL inside a UTF8String here */
+	target = isdp_lookup(card->isdp, "iccid", iccid, ilen);
+	if (target < 0) {
+		res = 1;	/* iccidNotFound */
+	} else {
+		struct isdp_profile *p = isdp_at(card->isdp, (size_t)target);
+		bool had = p->has_nickname;
+
+		memcpy(old, p->nickname, sizeof(old));
+		memcpy(p->nickname, nick, n + 1);
+		p->has_nickname = true;
+		if (sim_store_save(card) < 0) {
+			memcpy(p->nickname, old, sizeof(old));
+			p->has_nickname = had;
+			res = 127;
+		}
+	}
+	LOG_INFO("ES10c.SetNickname: result %lu", res);
+	return result(rsp, "RSPDefinitions.SetNicknameResponse", "setNicknameResult", res);
+}

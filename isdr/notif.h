@@ -1,0 +1,58 @@
+/* Pending notifications (SGP.22 §3.5): created by profile operations,
+ * kept until the LPA removes them, numbered by a counter that never goes
+ * back, across restarts. */
+#ifndef ISDR_NOTIF_H
+#define ISDR_NOTIF_H
+
+#include "sim/asn1.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_card;
+
+enum notif_event {	/* NotificationEvent bit numbers */
+	NOTIF_INSTALL = 0,
+	NOTIF_ENABLE = 1,
+	NOTIF_DISABLE = 2,
+	NOTIF_DELETE = 3,
+};
+
+#define NOTIF_ADDR_MAX 255
+#define NOTIF_MAX 64
+
+struct notif {
+	unsigned long seq;
+	enum notif_event event;
+	char address[NOTIF_ADDR_MAX + 1];
+	uint8_t iccid[10];
+	bool has_iccid;
+	uint8_t *pending;	/* signed PendingNotification DER (BF37 or BF2F-signed) */
+	size_t pending_len;
+};
+
+struct notif_list {
+	struct notif *v;
+	size_t n;
+	unsigned long next_seq;
+};
+
+/* Reserve the next sequence number (not persisted by itself). */
+unsigned long notif_take_seq(struct sim_card *card);
+/* Give back the number just taken, when the operation is undone. */
+void notif_return_seq(struct sim_card *card);
+
+/* Append (taking ownership of n->pending); the caller persists and calls
+ * notif_drop_last() if that fails. The oldest entry is dropped when the
+ * list is full. */
+int notif_append(struct sim_card *card, struct notif *n);
+void notif_drop_last(struct sim_card *card);
+
+const struct notif_list *notif_list(const struct sim_card *card);
+void notif_list_free(struct notif_list *l);
+
+int notif_state_write(struct sim_card *card, asn1_node state);
+int notif_state_read(struct sim_card *card, asn1_node state);
+
+#endif
