@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SGP.22 §2.2.1: ISD-P AIDs are in the range A0000005591010FFFFFFFF89
- * 0000 1000 .. with the last octet 00; euicc-sim counts the two octets
- * before it up from 0x0010. */
+/* ISD-P AIDs: A0000005591010FFFFFFFF89 00 nnnn 00, with nnnn counting up
+ * from 0010 (the first ISD-P is ...8900001000, as on common test cards),
+ * never reused. */
 #define ISDP_FIRST_INDEX 0x0010
 
 struct isdp_store {
@@ -97,8 +97,8 @@ void isdp_next_aid(const struct isdp_store *s, uint8_t aid[ISDP_AID_MAX], size_t
 	};
 
 	memcpy(aid, prefix, sizeof(prefix));
-	aid[13] = (uint8_t)(s->next_index >> 4);
-	aid[14] = (uint8_t)(s->next_index << 4);
+	aid[13] = (uint8_t)(s->next_index >> 8);
+	aid[14] = (uint8_t)s->next_index;
 	aid[15] = 0x00;
 	*len = 16;
 }
@@ -254,7 +254,7 @@ int isdp_state_read(struct sim_card *card, asn1_node st)
 
 	rc = sim_asn1_read_uint(st, "nextIsdpIndex", &v);
 	if (rc == 0)
-		s->next_index = v > 0xFFF ? 0xFFF : (unsigned)v;
+		s->next_index = v > 0xFFFF ? 0xFFFF : (unsigned)v;
 	else if (rc != -EU_E_NOT_FOUND)
 		return rc;
 	if (asn1_number_of_elements(st, "profiles", &count) != ASN1_SUCCESS)

@@ -60,7 +60,7 @@ uint64_t isdp_memory_used(const struct isdp_store *s);
 /* ICCID of the enabled profile, or -EU_E_NOT_FOUND. */
 int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN]);
 
-/* The AID the next ISD-P will get (A0000005591010FFFFFFFF89 0000 nn 00);
+/* The AID the next ISD-P will get (A0000005591010FFFFFFFF89 00 nnnn 00);
  * AIDs are never reused. */
 void isdp_next_aid(const struct isdp_store *s, uint8_t aid[ISDP_AID_MAX], size_t *len);
 

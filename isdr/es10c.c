@@ -48,15 +48,63 @@ static bool matches(const struct isdp_profile *p, const char *crit, const uint8_
 static const struct {
 	const char *name;
 	uint8_t t1, t2;
+	bool constructed;	/* copied as DER; primitives value by value */
 } metadata_fields[] = {
-	{ "serviceProviderName", 0x91, 0 },
-	{ "profileName", 0x92, 0 },
-	{ "iconType", 0x93, 0 },
-	{ "icon", 0x94, 0 },
-	{ "notificationConfigurationInfo", 0xB6, 0 },
-	{ "profileOwner", 0xB7, 0 },
-	{ "profilePolicyRules", 0x99, 0 },
+	{ "serviceProviderName", 0x91, 0, false },
+	{ "profileName", 0x92, 0, false },
+	{ "iconType", 0x93, 0, false },
+	{ "icon", 0x94, 0, false },
+	{ "notificationConfigurationInfo", 0xB6, 0, true },
+	{ "profileOwner", 0xB7, 0, true },
+	/* (constructed ones are copied field by field: libtasn1 cannot decode
+	 * into an implicitly tagged SEQUENCE OF node) */
+	{ "profilePolicyRules", 0x99, 0, false },
 };
+
+/* Copy a primitive value between structures of the same type: libtasn1
+ * reads and writes the same units (octets, or bits for BIT STRING). An
+ * absent OPTIONAL source is deleted in the destination. */
+static int copy_primitive(asn1_node dst, const char *dst_name, asn1_node src, const char *src_name)
+{
+	uint8_t buf[1100];
+	int len = sizeof(buf), rc = asn1_read_value(src, src_name, buf, &len);
+
+	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND)
+		return sim_asn1_write(dst, dst_name, NULL, 0);
+	if (rc != ASN1_SUCCESS)
+		return -EU_E_ASN1;
+	return sim_asn1_write(dst, dst_name, buf, (size_t)len);
+}
+
+/* notificationConfigurationInfo and profileOwner, field by field. */
+static int copy_constructed(asn1_node dst, const char *dst_name, asn1_node src, const char *src_name)
+{
+	char d[128], sname[128];
+	int count = 0;
+
+	if (!strcmp(src_name, "profileOwner")) {
+		static const char *const f[] = { "mccMnc", "gid1", "gid2" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+			snprintf(d, sizeof(d), "%s.%s", dst_name, f[i]);
+			snprintf(sname, sizeof(sname), "%s.%s", src_name, f[i]);
+			TRY(copy_primitive(dst, d, src, sname));
+		}
+		return 0;
+	}
+	asn1_number_of_elements(src, src_name, &count);
+	for (int i = 1; i <= count; i++) {
+		static const char *const f[] = { "profileManagementOperation", "notificationAddress" };
+
+		TRY(sim_asn1_write(dst, dst_name, "NEW", 1));
+		for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
+			snprintf(d, sizeof(d), "%s.?LAST.%s", dst_name, f[j]);
+			snprintf(sname, sizeof(sname), "%s.?%d.%s", src_name, i, f[j]);
+			TRY(copy_primitive(dst, d, src, sname));
+		}
+	}
+	return 0;
+}
 
 static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const uint8_t *tags,
 			      size_t tags_len, bool have_tags)
@@ -85,11 +133,10 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 		TRY(sim_asn1_write(rsp, F("profileNickname"), p->nickname, strlen(p->nickname)));
 	else
 		TRY(sim_asn1_write(rsp, F("profileNickname"), NULL, 0));
-	/* profileClass has DEFAULT operational: DER leaves the default out. */
+	/* profileClass has DEFAULT operational: DER leaves the default out,
+	 * and an unwritten DEFAULT field is not encoded. */
 	if (WANT(0x95, 0) && p->profile_class != ISDP_CLASS_OPERATIONAL)
 		TRY(sim_asn1_write_uint(rsp, F("profileClass"), (unsigned long)p->profile_class));
-	else
-		TRY(sim_asn1_write(rsp, F("profileClass"), NULL, 0));
 	if (WANT(0xB8, 0) && p->dp_proprietary)
 		TRY(sim_asn1_set_der(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
 	else
@@ -99,11 +146,13 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	for (size_t i = 0; i < ARRAY_SIZE(metadata_fields) && rc == 0; i++) {
 		const char *field = metadata_fields[i].name;
 
-		if (WANT(metadata_fields[i].t1, metadata_fields[i].t2) &&
-		    sim_asn1_span(md, p->metadata, p->metadata_len, field, &span, &span_len) == 0)
-			rc = sim_asn1_set_der(rsp, F(field), span, span_len);
-		else
+		if (!WANT(metadata_fields[i].t1, metadata_fields[i].t2) ||
+		    sim_asn1_span(md, p->metadata, p->metadata_len, field, &span, &span_len) < 0)
 			rc = sim_asn1_write(rsp, F(field), NULL, 0);
+		else if (metadata_fields[i].constructed)
+			rc = copy_constructed(rsp, F(field), md, field);
+		else
+			rc = copy_primitive(rsp, F(field), md, field);
 	}
 #undef WANT
 #undef F
