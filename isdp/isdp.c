@@ -2,6 +2,7 @@
 #include "sim/card_priv.h"
 #include "sim/err.h"
 #include "sim/tlv.h"
+#include "profiles/saip.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ void isdp_profile_clear(struct isdp_profile *p)
 	free(p->package);
 	free(p->metadata);
 	free(p->dp_proprietary);
+	saip_profile_free(p->decoded);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -75,6 +77,16 @@ uint64_t isdp_memory_used(const struct isdp_store *s)
 	for (size_t i = 0; i < s->n; i++)
 		used += s->p[i].package_len;
 	return used;
+}
+
+const struct isdp_profile *isdp_enabled(const struct sim_card *card)
+{
+	const struct isdp_store *s = card->isdp;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i].state == ISDP_ENABLED && !s->p[i].deleting)
+			return &s->p[i];
+	return NULL;
 }
 
 int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN])
@@ -306,6 +318,10 @@ int isdp_state_read(struct sim_card *card, asn1_node st)
 #undef F
 		if (rc == 0)
 			rc = isdp_parse_metadata(&p);
+		/* The stored package was checked at install; decode it again so
+		 * that its files are there when it is enabled. */
+		if (rc == 0)
+			rc = saip_decode(p.package, p.package_len, &p.decoded);
 		if (rc < 0) {
 			isdp_profile_clear(&p);
 			return rc;

@@ -11,6 +11,7 @@
 
 struct sim_card;
 struct isdp_store;
+struct saip_profile;
 
 #define ISDP_ICCID_LEN 10
 #define ISDP_AID_MAX 16
@@ -47,6 +48,7 @@ struct isdp_profile {
 	uint8_t ci_id[32];		/* CI of the credential set that installed it */
 	size_t ci_id_len;
 	bool deleting;			/* removed by the operation being persisted */
+	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h) */
 };
 
 int isdp_store_new(struct sim_card *card, struct isdp_store **out);
@@ -56,6 +58,9 @@ size_t isdp_count(const struct isdp_store *s);
 const struct isdp_profile *isdp_get(const struct isdp_store *s, size_t i);
 const struct isdp_profile *isdp_find_iccid(const struct isdp_store *s, const uint8_t iccid[ISDP_ICCID_LEN]);
 uint64_t isdp_memory_used(const struct isdp_store *s);
+
+/* The enabled profile, or NULL. */
+const struct isdp_profile *isdp_enabled(const struct sim_card *card);
 
 /* ICCID of the enabled profile, or -EU_E_NOT_FOUND. */
 int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN]);
@@ -73,6 +78,12 @@ void isdp_profile_clear(struct isdp_profile *p);
 
 /* Fill iccid and profile_class from p->metadata (StoreMetadataRequest). */
 int isdp_parse_metadata(struct isdp_profile *p);
+
+/* Test/demo only: install a profile package into a new ISD-P without an
+ * SM-DP+ (no BPP, no signatures, no notification); persisted. On error a
+ * message for the user is left in err. */
+int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
+		  const char *name, enum isdp_class cls, char *err, size_t err_len);
 
 /* Find a profile by ISD-P AID or ICCID (as in the ProfileIdentifier
  * CHOICE: member name "isdpAid" or "iccid"); index or -1. */

@@ -589,7 +589,7 @@ static unsigned install(struct sim_card *card, struct sim_rbuf *out)
 		saip_profile_free(decoded);
 		return fail(card, ER_ICCID_MISMATCH, out);
 	}
-	saip_profile_free(decoded);
+	s->profile.decoded = decoded;
 	s->profile.field_loaded_test = s->profile.profile_class == ISDP_CLASS_TEST;
 	memcpy(s->profile.smdp_oid, s->dppb.oid, s->dppb.oid_len);
 	s->profile.smdp_oid_len = s->dppb.oid_len;

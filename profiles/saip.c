@@ -158,6 +158,22 @@ static int rd_uint(asn1_node n, const char *name, unsigned long max, unsigned lo
 	return *v > max ? -EU_E_PE_VALUE : 0;
 }
 
+/* An INTEGER with a DEFAULT (kept as such in pe.asn): libtasn1 returns the
+ * default when it is absent, and re-encodes it when it was written out, so
+ * the canonical check cannot see the DEFAULT written out; this does. */
+static int rd_uint_default(asn1_node n, const char *name, unsigned long max,
+			   unsigned long dflt, unsigned long *v)
+{
+	asn1_node x = asn1_find_node(n, name);
+	asn1_data_node_st d;
+
+	TRY(rd_uint(n, name, max, v));
+	memset(&d, 0, sizeof(d));
+	if (x && asn1_read_node_value(x, &d) == ASN1_SUCCESS && d.value && *v == dflt)
+		return -EU_E_NOT_DER;	/* X.690 §11.5 */
+	return 0;
+}
+
 static int rd_aid(asn1_node n, const char *name, struct saip_aid *aid)
 {
 	size_t l;
@@ -317,9 +333,11 @@ static int pe_pin(struct saip_stream *s, asn1_node n, const char *name,
 		else
 			TRY(rc);
 		pin->puk_ref = (uint8_t)v;
-		TRY(rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.pinAttributes", i), 255, &v));
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.pinAttributes", i),
+				    255, 7, &v));
 		pin->attributes = (uint8_t)v;
-		TRY(rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.maxNumOfAttemps-retryNumLeft", i), 255, &v));
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.maxNumOfAttemps-retryNumLeft", i),
+				    255, 51, &v));
 		pin->max_attempts = (uint8_t)(v >> 4);
 		pin->retries_left = (uint8_t)(v & 0xF);
 		/* one entry per key reference in a PE (PINConfiguration) */
@@ -352,7 +370,8 @@ static int pe_puk(struct saip_stream *s, asn1_node n, const char *name,
 		puk->key_ref = (uint8_t)v;
 		TRY(rd_fixed(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.pukValue", i),
 			     puk->value, sizeof(puk->value), sizeof(puk->value), NULL));
-		TRY(rd_uint(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.maxNumOfAttemps-retryNumLeft", i), 255, &v));
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.maxNumOfAttemps-retryNumLeft", i),
+				    255, 170, &v));
 		puk->max_attempts = (uint8_t)(v >> 4);
 		puk->retries_left = (uint8_t)(v & 0xF);
 		/* a PUK key reference is defined once (PUKConfiguration) */
@@ -415,7 +434,7 @@ static int aka_algo(asn1_node n, struct saip_aka *a)
 		TRY(rc);
 		a->has_auth_counter_max = true;
 	}
-	TRY(rd_uint(n, nm(nb, sizeof(nb), "%s.numberOfKeccak", ap), 255, &v));
+	TRY(rd_uint_default(n, nm(nb, sizeof(nb), "%s.numberOfKeccak", ap), 255, 1, &v));
 	a->number_of_keccak = (uint8_t)v;
 	return 0;
 }
@@ -518,6 +537,12 @@ static int sd_key(asn1_node n, size_t i, struct saip_key *k)
 	if (comps < 1)
 		return -EU_E_PE_VALUE;
 	k->n_components = comps;
+	for (size_t j = 1; j <= comps; j++) {
+		unsigned long mac;
+
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents.?%zu.macLength",
+					  i, j), 255, 8, &mac));
+	}
 	TRY(rd_fixed(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents.?1.keyType", i),
 		     &type, 1, 1, NULL));
 	k->type = type;
@@ -815,6 +840,8 @@ int saip_stream_feed(struct saip_stream *s, const uint8_t *data, size_t len)
 			/* at an element boundary: decode in place when whole */
 			s->elem_off = s->offset;
 			s->err_pe_id = -1;
+			if (s->state == ST_END)
+				return fail(s, -EU_E_PE_ORDER);	/* not even a byte after PE-End */
 			rc = tlv_parse_header(data, len, &t);
 			if (rc == 0) {
 				if ((rc = element_start(s, &t, &total)) < 0)

@@ -7,13 +7,15 @@
  * Transcribed mechanically from the tables in Osmocom pySim
  * (pySim/esim/saip/templates.py), with each PE member mapped to its tag in
  * profiles/pe.asn. Corrected against the ETSI/3GPP file definitions
- * (TS 102 221 §13, TS 31.102 §4): EF.ICCID is 2FE2 (pySim: 2F02), DF.5GS
+ * (TS 102 221 §13, TS 31.102 §4): EF.ICCID is 2FE2 with SFI 02 (pySim:
+ * 2F02, no SFI), EF.ARR under the MF has SFI 06 (none), DF.5GS
  * 5FC0 (6FC0), DF.SAIP 5FD0 (6FD0), EF.MMSSMODE 4F22 (4F21), EF.EXT7 6FCC
  * (6FCB); the FID of EF.MudMidCfgData is left to the PE (pySim repeats a
  * neighbour's). TS.48 packages give all of these in their Fcps anyway.
  * A member listed several times in Annex A (EF.ICON, EF.IIDF, the phonebook
- * EFs) has no template FID: the PE names it. No CSIM template (OID 2.10,
- * 2.11) is included: CSIM files must carry their FID and size in the Fcp.
+ * EFs) has no template FID: the PE names it. No CSIM template (OIDs 2.10,
+ * 2.11) is included: CSIM files need their FID in the Fcp, and without a
+ * size there their size stays unknown (struct saip_file.size_known).
  *
  * Columns: tag, type, fid, parent DF, EF.ARR record, records, size or
  * record length, SFI, repeat, name, default content. */
@@ -25,9 +27,9 @@
 static const struct saip_tpl_file tpl_atmf[] = {
 	{  2, SAIP_FT_MF,           0x3F00, 0x0000, 14,   0,   0, 0x00, false, "MF", NULL },
 	{  3, SAIP_FT_TRANSPARENT,  0x2F05, 0x0000,  1,   0,   2, 0x05, false, "EF.PL", "FF...FF" },
-	{  4, SAIP_FT_TRANSPARENT,  0x2FE2, 0x0000, 11,   0,  10, 0x00, false, "EF.ICCID", NULL },
+	{  4, SAIP_FT_TRANSPARENT,  0x2FE2, 0x0000, 11,   0,  10, 0x02, false, "EF.ICCID", NULL },
 	{  5, SAIP_FT_LINEAR_FIXED, 0x2F00, 0x0000, 10,   0,   0, 0x1E, false, "EF.DIR", NULL },
-	{  6, SAIP_FT_LINEAR_FIXED, 0x2F06, 0x0000, 10,   0,   0, 0x00, false, "EF.ARR", NULL },
+	{  6, SAIP_FT_LINEAR_FIXED, 0x2F06, 0x0000, 10,   0,   0, 0x06, false, "EF.ARR", NULL },
 	{  7, SAIP_FT_TRANSPARENT,  0x2F08, 0x0000, 10,   0,   5, 0x08, false, "EF.UMPC", NULL },
 };
 

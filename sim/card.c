@@ -135,8 +135,11 @@ static unsigned cmd_select(struct sim_card *card, struct sim_channel *ch,
 	const uint8_t *aid = NULL;
 	enum sim_app app;
 
-	if (a->p1 != 0x04)
+	if (a->p1 != 0x04) {
+		if (a->p1 != 0x00 && a->p1 != 0x08 && a->p1 != 0x09)
+			return SW_WRONG_P1P2;
 		return sim_fs_select_fid(card, ch, a, out);
+	}
 	/* Select by DF name: first or only occurrence, FCI or no data. */
 	if (a->p2 != 0x00 && a->p2 != 0x0C)
 		return SW_WRONG_P1P2;
@@ -150,11 +153,12 @@ static unsigned cmd_select(struct sim_card *card, struct sim_channel *ch,
 		aid = aid_ecasd;
 		app = SIM_APP_ECASD;
 	} else {
-		return SW_FILE_NOT_FOUND;
+		return sim_fs_select_aid(card, ch, a, out);
 	}
 	if (ch->app == SIM_APP_ISDR && app != SIM_APP_ISDR)
 		channel_drop_store_data(ch);
 	ch->app = app;
+	ch->df_depth = 0;
 	ch->ef = 0;
 	LOG_INFO("SELECT %s on channel %u", app_name(app), a->channel);
 	if (a->p2 == 0x0C)
@@ -198,8 +202,10 @@ static unsigned cmd_manage_channel(struct sim_card *card, struct sim_channel *ch
 		card->ch[n].open = true;
 		/* From the basic channel the MF is selected; from another
 		 * channel the new one inherits its selection (§11.1.2). */
-		card->ch[n].app = a->channel == 0 ? SIM_APP_MF : ch->app;
-		card->ch[n].ef = 0;
+		if (a->channel == 0 || ch->app == SIM_APP_MF)
+			sim_fs_select_mf(&card->ch[n]);
+		else
+			card->ch[n].app = ch->app;
 		LOG_INFO("MANAGE CHANNEL open %u", n);
 		if (a->p2 == 0x00) {
 			uint8_t b = (uint8_t)n;
@@ -548,7 +554,7 @@ void sim_power(struct sim_card *card, enum sim_power_event ev)
 		return;
 	/* After reset the basic channel is open with the MF selected. */
 	card->ch[0].open = true;
-	card->ch[0].app = SIM_APP_MF;
+	sim_fs_select_mf(&card->ch[0]);
 }
 
 int sim_card_new(const struct sim_config *cfg, struct sim_card **out)

@@ -29,7 +29,9 @@ enum sim_app {
 struct sim_channel {
 	bool open;
 	enum sim_app app;
-	uint16_t ef;			/* current EF under the MF, 0 = none */
+	uint16_t df_path[6];		/* current DF as FIDs from the MF (SAIP_MAX_DEPTH) */
+	uint8_t df_depth;		/* 0: no DF (an application is selected) */
+	uint16_t ef;			/* current EF in that DF, 0 = none */
 	uint8_t *resp;			/* pending response for GET RESPONSE */
 	size_t resp_len, resp_off;
 	uint8_t *sd;			/* STORE DATA reassembly */
@@ -72,6 +74,9 @@ struct sim_card {
 /* File system (sim/fs.c). */
 unsigned sim_fs_select_fid(struct sim_card *card, struct sim_channel *ch,
 			   const struct sim_apdu *a, struct sim_rbuf *out);
+unsigned sim_fs_select_aid(struct sim_card *card, struct sim_channel *ch,
+			   const struct sim_apdu *a, struct sim_rbuf *out);
+void sim_fs_select_mf(struct sim_channel *ch);
 unsigned sim_fs_read_binary(struct sim_card *card, struct sim_channel *ch,
 			    const struct sim_apdu *a, struct sim_rbuf *out);
 unsigned sim_fs_read_record(struct sim_card *card, struct sim_channel *ch,

@@ -1,9 +1,12 @@
 /* euicc-sim: a software SGP.22 v2.3 eUICC on vsmartcard's vpcd. */
 #include "sim/card.h"
 #include "sim/config.h"
+#include "sim/card_priv.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/vpcd.h"
+#include "isdp/isdp.h"
+#include "profiles/saip.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -26,7 +29,11 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: euicc-sim [OPTIONS]\n"
+		"Usage: euicc-sim [OPTIONS]                 run the card on vpcd\n"
+		"       euicc-sim dump FILE [--show-keys]   print a decoded profile package\n"
+		"       euicc-sim sideload FILE [OPTIONS] [--spn S] [--name N] [--class C] [--enable]\n"
+		"                 TEST/DEMO ONLY: install a profile package into the card's state\n"
+		"                 directly, without an SM-DP+ (no BPP, no signature, no notification)\n"
 		"A software SGP.22 v2.3 consumer eUICC attached to vsmartcard's vpcd.\n"
 		"\n"
 		"  --vpcd HOST:PORT    vpcd to attach to (default 127.0.0.1:35963,\n"
@@ -47,6 +54,70 @@ static void usage(FILE *f)
 		SIM_DATADIR);
 }
 
+static int read_package(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	p = malloc(SAIP_MAX_PACKAGE + 1);
+	n = p ? fread(p, 1, SAIP_MAX_PACKAGE + 1, f) : 0;
+	fclose(f);
+	if (!p || n == 0 || n > SAIP_MAX_PACKAGE) {
+		fprintf(stderr, "euicc-sim: %s: empty or larger than %u bytes\n", path, SAIP_MAX_PACKAGE);
+		free(p);
+		return -1;
+	}
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	bool keys = false;
+	const char *file = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--show-keys"))
+			keys = true;
+		else if (!file && argv[i][0] != '-')
+			file = argv[i];
+		else {
+			fprintf(stderr, "usage: euicc-sim dump FILE [--show-keys]\n");
+			return 2;
+		}
+	}
+	if (!file) {
+		fprintf(stderr, "usage: euicc-sim dump FILE [--show-keys]\n");
+		return 2;
+	}
+	return saip_dump_file(file, keys, stdout) < 0 ? 1 : 0;
+}
+
+/* Enable through the card's own ES10c.EnableProfile, as an LPA would. */
+static int enable_by_iccid(struct sim_card *card, const uint8_t iccid[ISDP_ICCID_LEN])
+{
+	uint8_t cmd[64] = { 0x80, 0xE2, 0x91, 0x00 }, rsp[SIM_RSP_MAX];
+	uint8_t req[] = { 0xBF, 0x31, 0x11, 0xA0, 0x0C, 0x5A, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			  0x81, 0x01, 0xFF };
+	size_t n;
+
+	memcpy(req + 7, iccid, ISDP_ICCID_LEN);
+	cmd[4] = sizeof(req);
+	memcpy(cmd + 5, req, sizeof(req));
+	cmd[5 + sizeof(req)] = 0x00;	/* Le */
+	sim_transact(card, (const uint8_t *)"\x00\xA4\x04\x0C\x10\xA0\x00\x00\x05\x59\x10\x10\xFF"
+		     "\xFF\xFF\xFF\x89\x00\x00\x01\x00", 21, rsp);
+	n = sim_transact(card, cmd, 6 + sizeof(req), rsp);
+	/* BF31 03 80 01 <result> 90 00 */
+	return n == 8 && rsp[5] == 0x00 && rsp[6] == 0x90 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,6 +130,10 @@ int main(int argc, char **argv)
 		{ "print-eid", no_argument, NULL, 'E' },
 		{ "help-config", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "spn", required_argument, NULL, 'S' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "class", required_argument, NULL, 'K' },
+		{ "enable", no_argument, NULL, 'e' },
 		{ 0 }
 	};
 	static struct sim_config cfg;
@@ -69,7 +144,17 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int c, rc;
 
+	const char *sideload = NULL, *spn = "euicc-sim", *pname = NULL, *pclass = "operational";
+	bool enable = false;
+
 	snprintf(certs, sizeof(certs), "%s/certs/sgp26", SIM_DATADIR);
+	if (argc > 1 && !strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 1, argv + 1);
+	if (argc > 2 && !strcmp(argv[1], "sideload")) {
+		sideload = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': vpcd = optarg; break;
@@ -81,6 +166,10 @@ int main(int argc, char **argv)
 		case 'E': print_eid = true; break;
 		case 'v': sim_log_level++; break;
 		case 'H': sim_config_help(); return 0;
+		case 'S': spn = optarg; break;
+		case 'N': pname = optarg; break;
+		case 'K': pclass = optarg; break;
+		case 'e': enable = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -108,11 +197,54 @@ int main(int argc, char **argv)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
 	if (print_eid)
 		cfg.state_dir[0] = 0;
+	if (!sideload && (enable || pname || strcmp(spn, "euicc-sim") || strcmp(pclass, "operational"))) {
+		fprintf(stderr, "euicc-sim: --spn/--name/--class/--enable go with 'sideload'\n");
+		return 2;
+	}
 
 	rc = sim_card_new(&cfg, &card);
 	if (rc < 0) {
 		fprintf(stderr, "euicc-sim: cannot start the card: %s\n", eu_strerror(rc));
 		return 1;
+	}
+	if (sideload) {
+		enum isdp_class cls = !strcmp(pclass, "test") ? ISDP_CLASS_TEST :
+				      !strcmp(pclass, "provisioning") ? ISDP_CLASS_PROVISIONING :
+				      ISDP_CLASS_OPERATIONAL;
+		const struct isdp_profile *p;
+		uint8_t *pkg = NULL;
+		size_t len = 0;
+		char digits[24];
+
+		if (strcmp(pclass, "test") && strcmp(pclass, "provisioning") && strcmp(pclass, "operational")) {
+			fprintf(stderr, "euicc-sim: --class test|provisioning|operational\n");
+			sim_card_free(card);
+			return 2;
+		}
+		if (read_package(sideload, &pkg, &len) < 0) {
+			sim_card_free(card);
+			return 1;
+		}
+		rc = isdp_sideload(card, pkg, len, spn, pname ? pname : sideload, cls, err, sizeof(err));
+		free(pkg);
+		if (rc < 0) {
+			fprintf(stderr, "euicc-sim: sideload %s: %s\n", sideload, err);
+			sim_card_free(card);
+			return 1;
+		}
+		p = isdp_get(card->isdp, isdp_count(card->isdp) - 1);
+		saip_profile_iccid(p->decoded, digits, sizeof(digits));
+		printf("side-loaded ICCID %s into ISD-P ", digits);
+		for (size_t i = 0; i < p->aid_len; i++)
+			printf("%02X", p->aid[i]);
+		printf(" (state %s, no SM-DP+, no notification)\n", cfg.state_dir[0] ? cfg.state_dir : "memory");
+		if (enable && enable_by_iccid(card, p->iccid) < 0) {
+			fprintf(stderr, "euicc-sim: the profile was installed but could not be enabled\n");
+			sim_card_free(card);
+			return 1;
+		}
+		sim_card_free(card);
+		return 0;
 	}
 	{
 		const uint8_t *eid = sim_card_eid(card);

@@ -11,6 +11,11 @@
 
 #define SMDP_SIG_MAX 132		/* r||s up to P-521 */
 
+/* Early return for functions that own nothing. */
+#ifndef TRY
+#define TRY(expr) do { int try_rc_ = (expr); if (try_rc_ < 0) return try_rc_; } while (0)
+#endif
+
 /* Load a certificate (DER or PEM) / a PEM private key. */
 int smdp_load_cert(const char *path, X509 **out);
 int smdp_load_key(const char *path, EVP_PKEY **out);

@@ -1,0 +1,120 @@
+/* Side-loading, for tests and demos only: a profile package file goes
+ * straight into a new ISD-P, without an SM-DP+, a BPP, any signature or
+ * any notification. The package is decoded and checked as in a download;
+ * the metadata is made up from the options. */
+#include "isdp/isdp.h"
+#include "ecasd/ecasd.h"
+#include "profiles/saip.h"
+#include "sim/card_priv.h"
+#include "sim/config.h"
+#include "sim/err.h"
+#include "sim/log.h"
+#include "sim/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, const char *name,
+			 enum isdp_class cls, uint8_t **out, size_t *len)
+{
+	asn1_node md = NULL;
+	int rc;
+
+	rc = sim_asn1_new("RSPDefinitions.StoreMetadataRequest", &md);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "iccid", iccid, ISDP_ICCID_LEN);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "serviceProviderName", spn, strlen(spn));
+	if (rc == 0)
+		rc = sim_asn1_write(md, "profileName", name, strlen(name));
+	if (rc == 0)
+		rc = sim_asn1_write(md, "iconType", NULL, 0);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "icon", NULL, 0);
+	if (rc == 0 && cls != ISDP_CLASS_OPERATIONAL)
+		rc = sim_asn1_write_uint(md, "profileClass", cls);
+	else if (rc == 0)
+		rc = sim_asn1_write(md, "profileClass", NULL, 0);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "notificationConfigurationInfo", NULL, 0);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "profileOwner", NULL, 0);
+	if (rc == 0)
+		rc = sim_asn1_write(md, "profilePolicyRules", NULL, 0);
+	if (rc == 0)
+		rc = sim_asn1_encode(md, out, len);
+	asn1_delete_structure(&md);
+	return rc;
+}
+
+int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
+		  const char *name, enum isdp_class cls, char *err, size_t err_len)
+{
+	struct isdp_profile p = { 0 };
+	const struct sim_config *cfg = card->cfg;
+	uint64_t used = isdp_memory_used(card->isdp);
+	const uint8_t *ci;
+	size_t ci_len;
+	int rc;
+
+	if (strlen(spn) > 32 || strlen(name) > 64) {
+		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
+		return -EU_E_PARAM;
+	}
+	rc = saip_decode(pkg, len, &p.decoded);
+	if (rc < 0) {
+		snprintf(err, err_len, "the profile package does not decode: %s", eu_strerror(rc));
+		return rc;
+	}
+	/* EF.ICCID / tag 5A coding: each byte's nibbles swapped. */
+	for (size_t i = 0; i < ISDP_ICCID_LEN; i++)
+		p.iccid[i] = (uint8_t)(p.decoded->iccid[i] << 4 | p.decoded->iccid[i] >> 4);
+	if (isdp_find_iccid(card->isdp, p.iccid)) {
+		snprintf(err, err_len, "a profile with this ICCID is already installed");
+		rc = -EU_E_STATE;
+		goto fail;
+	}
+	if (len > cfg->profile_memory || used > cfg->profile_memory - len) {
+		snprintf(err, err_len, "not enough profile memory (%zu bytes needed; see profile-memory)", len);
+		rc = -EU_E_NOMEM;
+		goto fail;
+	}
+	if (isdp_count(card->isdp) >= ISDP_MAX_PROFILES) {
+		snprintf(err, err_len, "no room for another ISD-P");
+		rc = -EU_E_NOMEM;
+		goto fail;
+	}
+	rc = make_metadata(p.iccid, spn, name, cls, &p.metadata, &p.metadata_len);
+	if (rc < 0) {
+		snprintf(err, err_len, "cannot build metadata");
+		goto fail;
+	}
+	p.package = malloc(len);
+	if (!p.package) {
+		rc = -EU_E_NOMEM;
+		goto fail;
+	}
+	memcpy(p.package, pkg, len);
+	p.package_len = len;
+	p.profile_class = cls;
+	p.field_loaded_test = cls == ISDP_CLASS_TEST;
+	p.state = ISDP_DISABLED;
+	ci = ecasd_credential_ci(card->ecasd, 0, &ci_len);
+	memcpy(p.ci_id, ci, ci_len);
+	p.ci_id_len = ci_len;
+	isdp_next_aid(card->isdp, p.aid, &p.aid_len);
+	rc = isdp_install(card->isdp, &p);
+	if (rc < 0)
+		goto fail;
+	rc = sim_store_save(card);
+	if (rc < 0) {
+		isdp_uninstall_last(card->isdp);
+		snprintf(err, err_len, "cannot write the card state: %s", eu_strerror(rc));
+		return rc;
+	}
+	return 0;
+fail:
+	isdp_profile_clear(&p);
+	return rc;
+}
