@@ -275,7 +275,6 @@ int isdp_state_read(struct sim_card *card, asn1_node st)
 		return -EU_E_CORRUPT;
 	for (int i = 1; i <= count; i++) {
 		struct isdp_profile p = { 0 };
-		uint8_t flag[8];
 		size_t n;
 
 #define F(f) (snprintf(name, sizeof(name), "profiles.?%d.%s", i, f), name)
@@ -313,8 +312,8 @@ int isdp_state_read(struct sim_card *card, asn1_node st)
 			if (rc == -EU_E_NOT_FOUND)
 				rc = 0;
 		}
-		if (rc == 0 && sim_asn1_read(st, F("fieldLoadedTest"), flag, sizeof(flag), &n) == 0)
-			p.field_loaded_test = n == 4 && !memcmp(flag, "TRUE", 4);
+		if (rc == 0 && sim_asn1_read_bool(st, F("fieldLoadedTest"), &p.field_loaded_test) < 0)
+			p.field_loaded_test = false;
 #undef F
 		if (rc == 0)
 			rc = isdp_parse_metadata(&p);

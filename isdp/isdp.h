@@ -85,6 +85,11 @@ int isdp_parse_metadata(struct isdp_profile *p);
 int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
 		  const char *name, enum isdp_class cls, char *err, size_t err_len);
 
+/* The same with the StoreMetadataRequest (DER) given, for tests of
+ * metadata-driven behaviour (PPRs, notifications, class). */
+int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len, const uint8_t *md,
+			   size_t md_len, char *err, size_t err_len);
+
 /* Find a profile by ISD-P AID or ICCID (as in the ProfileIdentifier
  * CHOICE: member name "isdpAid" or "iccid"); index or -1. */
 int isdp_lookup(const struct isdp_store *s, const char *kind, const uint8_t *v, size_t len);

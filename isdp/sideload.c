@@ -48,8 +48,8 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 	return rc;
 }
 
-int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
-		  const char *name, enum isdp_class cls, char *err, size_t err_len)
+int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len, const uint8_t *md,
+			   size_t md_len, char *err, size_t err_len)
 {
 	struct isdp_profile p = { 0 };
 	const struct sim_config *cfg = card->cfg;
@@ -58,18 +58,34 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 	size_t ci_len;
 	int rc;
 
-	if (strlen(spn) > 32 || strlen(name) > 64) {
-		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
-		return -EU_E_PARAM;
-	}
 	rc = saip_decode(pkg, len, &p.decoded);
 	if (rc < 0) {
 		snprintf(err, err_len, "the profile package does not decode: %s", eu_strerror(rc));
 		return rc;
 	}
+	p.metadata = malloc(md_len ? md_len : 1);
+	p.package = malloc(len);
+	if (!p.metadata || !p.package) {
+		rc = -EU_E_NOMEM;
+		goto fail;
+	}
+	memcpy(p.metadata, md, md_len);
+	p.metadata_len = md_len;
+	memcpy(p.package, pkg, len);
+	p.package_len = len;
+	rc = isdp_parse_metadata(&p);
+	if (rc < 0) {
+		snprintf(err, err_len, "the metadata is not a StoreMetadataRequest");
+		goto fail;
+	}
 	/* EF.ICCID / tag 5A coding: each byte's nibbles swapped. */
-	for (size_t i = 0; i < ISDP_ICCID_LEN; i++)
-		p.iccid[i] = (uint8_t)(p.decoded->iccid[i] << 4 | p.decoded->iccid[i] >> 4);
+	for (size_t i = 0; i < ISDP_ICCID_LEN; i++) {
+		if (p.iccid[i] != (uint8_t)(p.decoded->iccid[i] << 4 | p.decoded->iccid[i] >> 4)) {
+			snprintf(err, err_len, "the metadata ICCID is not the package's");
+			rc = -EU_E_PARAM;
+			goto fail;
+		}
+	}
 	if (isdp_find_iccid(card->isdp, p.iccid)) {
 		snprintf(err, err_len, "a profile with this ICCID is already installed");
 		rc = -EU_E_STATE;
@@ -85,20 +101,7 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 		rc = -EU_E_NOMEM;
 		goto fail;
 	}
-	rc = make_metadata(p.iccid, spn, name, cls, &p.metadata, &p.metadata_len);
-	if (rc < 0) {
-		snprintf(err, err_len, "cannot build metadata");
-		goto fail;
-	}
-	p.package = malloc(len);
-	if (!p.package) {
-		rc = -EU_E_NOMEM;
-		goto fail;
-	}
-	memcpy(p.package, pkg, len);
-	p.package_len = len;
-	p.profile_class = cls;
-	p.field_loaded_test = cls == ISDP_CLASS_TEST;
+	p.field_loaded_test = p.profile_class == ISDP_CLASS_TEST;
 	p.state = ISDP_DISABLED;
 	ci = ecasd_credential_ci(card->ecasd, 0, &ci_len);
 	memcpy(p.ci_id, ci, ci_len);
@@ -116,5 +119,35 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 	return 0;
 fail:
 	isdp_profile_clear(&p);
+	return rc;
+}
+
+int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
+		  const char *name, enum isdp_class cls, char *err, size_t err_len)
+{
+	struct saip_profile *decoded = NULL;
+	uint8_t iccid[ISDP_ICCID_LEN], *md = NULL;
+	size_t md_len = 0;
+	int rc;
+
+	if (strlen(spn) > 32 || strlen(name) > 64) {
+		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
+		return -EU_E_PARAM;
+	}
+	rc = saip_decode(pkg, len, &decoded);
+	if (rc < 0) {
+		snprintf(err, err_len, "the profile package does not decode: %s", eu_strerror(rc));
+		return rc;
+	}
+	for (size_t i = 0; i < ISDP_ICCID_LEN; i++)
+		iccid[i] = (uint8_t)(decoded->iccid[i] << 4 | decoded->iccid[i] >> 4);
+	saip_profile_free(decoded);
+	rc = make_metadata(iccid, spn, name, cls, &md, &md_len);
+	if (rc < 0) {
+		snprintf(err, err_len, "cannot build metadata");
+		return rc;
+	}
+	rc = isdp_sideload_metadata(card, pkg, len, md, md_len, err, err_len);
+	free(md);
 	return rc;
 }

@@ -151,7 +151,9 @@ int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_
 			      asn1_node *rsp)
 {
 	struct rsp_session *s = &card->isdr->session;
-	uint8_t txid[RSP_TXID_MAX], ci_id[32], challenge[16], sig[ECASD_SIG_LEN + 8];
+	/* Signatures up to 160 bytes are read, so that a key on another
+	 * curve is refused as unsupportedCurve, not as a malformed request. */
+	uint8_t txid[RSP_TXID_MAX], ci_id[32], challenge[16], sig[160];
 	char address[RSP_ADDR_MAX + 1];
 	size_t txid_len, ci_len, n, sig_len, cred = 0;
 	uint8_t *cert = NULL, *signed1 = NULL;
@@ -279,9 +281,9 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 			   asn1_node *rsp)
 {
 	struct rsp_session *s = &card->isdr->session;
-	uint8_t txid[RSP_TXID_MAX], sig[ECASD_SIG_LEN + 8], hash_cc[32], flag[8], sig2[ECASD_SIG_LEN];
+	uint8_t txid[RSP_TXID_MAX], sig[160], hash_cc[32], sig2[ECASD_SIG_LEN];
 	uint8_t chained[512], *cert = NULL, *signed2 = NULL;
-	size_t txid_len, sig_len, n, cert_len = 0, signed2_len = 0, hash_len = 0, cl;
+	size_t txid_len, sig_len, cert_len = 0, signed2_len = 0, hash_len = 0, cl;
 	const uint8_t *span;
 	size_t span_len;
 	struct ecasd_server dppb = { 0 };
@@ -292,11 +294,10 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 
 	if (sim_asn1_read(req, "smdpSigned2.transactionId", txid, sizeof(txid), &txid_len) < 0 ||
 	    txid_len == 0 ||
-	    sim_asn1_read(req, "smdpSigned2.ccRequiredFlag", flag, sizeof(flag), &n) < 0 ||
+	    sim_asn1_read_bool(req, "smdpSigned2.ccRequiredFlag", &cc_required) < 0 ||
 	    sim_asn1_read(req, "smdpSignature2", sig, sizeof(sig), &sig_len) < 0 ||
 	    sim_asn1_read_alloc(req, "smdpCertificate", &cert, &cert_len) < 0)
 		return -EU_E_PARAM;
-	cc_required = n == 4 && !memcmp(flag, "TRUE", 4);
 	rc = sim_asn1_read(req, "hashCc", hash_cc, sizeof(hash_cc), &hash_len);
 	have_hash = rc == 0 && hash_len == sizeof(hash_cc);
 	if ((rc < 0 && rc != -EU_E_NOT_FOUND) || (rc == 0 && !have_hash)) {

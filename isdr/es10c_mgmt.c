@@ -203,10 +203,9 @@ static void refresh(struct sim_card *card)
 
 static bool read_flag(asn1_node req, const char *name)
 {
-	uint8_t b[8];
-	size_t n;
+	bool v = false;
 
-	return sim_asn1_read(req, name, b, sizeof(b), &n) == 0 && n == 4 && !memcmp(b, "TRUE", 4);
+	return sim_asn1_read_bool(req, name, &v) == 0 && v;
 }
 
 static int result(asn1_node *rsp, const char *type, const char *field, unsigned long v)

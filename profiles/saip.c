@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PE_TYPE		"PEDefinitions.ProfileElement"
 #define TAG_HEADER	0xA0	/* ProfileElement [0] header */
 #define MAX_PE_TAG	33	/* [33] opt-iot, the last alternative in pe.asn */
 #define HDR_MAX		8	/* tag (3) + length (5) octets, sim/tlv.c limits */
@@ -26,47 +25,49 @@ typedef int pe_fn(struct saip_stream *s, asn1_node n, const char *name,
 static pe_fn pe_header, pe_files, pe_gfm, pe_pin, pe_puk, pe_aka, pe_count,
 	pe_sd, pe_app, pe_rfm, pe_end;
 
-/* Every ProfileElement alternative: its PEHeader component and handler.
- * No handler: not modelled, left out unless the PE says it is mandated. */
+/* Every ProfileElement alternative, in tag order [0]..[33]: its type, its
+ * PEHeader component and handler. No handler: not modelled, left out
+ * unless the PE says it is mandated. */
 static const struct pe_kind {
 	const char *name;
+	const char *type;	/* the alternative's type, decoded on its own */
 	const char *hdr;
 	pe_fn *fn;
-} pe_kinds[] = {
-	{ "header",                NULL,                 pe_header },
-	{ "genericFileManagement", "gfm-header",         pe_gfm },
-	{ "pinCodes",              "pin-Header",         pe_pin },
-	{ "pukCodes",              "puk-Header",         pe_puk },
-	{ "akaParameter",          "aka-header",         pe_aka },
-	{ "cdmaParameter",         "cdma-header",        pe_count },
-	{ "securityDomain",        "sd-Header",          pe_sd },
-	{ "rfm",                   "rfm-header",         pe_rfm },
-	{ "application",           "app-Header",         pe_app },
-	{ "nonStandard",           "nonStandard-header", pe_count },
-	{ "end",                   "end-header",         pe_end },
-	{ "rfu1",                  NULL,                 NULL },
-	{ "rfu2",                  NULL,                 NULL },
-	{ "rfu3",                  NULL,                 NULL },
-	{ "rfu4",                  NULL,                 NULL },
-	{ "rfu5",                  NULL,                 NULL },
-	{ "mf",                    "mf-header",          pe_files },
-	{ "cd",                    "cd-header",          pe_files },
-	{ "telecom",               "telecom-header",     pe_files },
-	{ "usim",                  "usim-header",        pe_files },
-	{ "opt-usim",              "optusim-header",     pe_files },
-	{ "isim",                  "isim-header",        pe_files },
-	{ "opt-isim",              "optisim-header",     pe_files },
-	{ "phonebook",             "phonebook-header",   pe_files },
-	{ "gsm-access",            "gsm-access-header",  pe_files },
-	{ "csim",                  "csim-header",        pe_files },
-	{ "opt-csim",              "optcsim-header",     pe_files },
-	{ "eap",                   "eap-header",         pe_files },
-	{ "df-5gs",                "df-5gs-header",      pe_files },
-	{ "df-saip",               "df-saip-header",     pe_files },
-	{ "df-snpn",               "df-snpn-header",     pe_files },
-	{ "df-5gprose",            "df-5g-prose-header", pe_files },
-	{ "iot",                   "iot-header",         NULL },
-	{ "opt-iot",               "optiot-header",      NULL },
+} pe_kinds[MAX_PE_TAG + 1] = {
+	{ "header",                "PEDefinitions.ProfileHeader",            NULL,                 pe_header },
+	{ "genericFileManagement", "PEDefinitions.PE-GenericFileManagement", "gfm-header",         pe_gfm },
+	{ "pinCodes",              "PEDefinitions.PE-PINCodes",              "pin-Header",         pe_pin },
+	{ "pukCodes",              "PEDefinitions.PE-PUKCodes",              "puk-Header",         pe_puk },
+	{ "akaParameter",          "PEDefinitions.PE-AKAParameter",          "aka-header",         pe_aka },
+	{ "cdmaParameter",         "PEDefinitions.PE-CDMAParameter",         "cdma-header",        pe_count },
+	{ "securityDomain",        "PEDefinitions.PE-SecurityDomain",        "sd-Header",          pe_sd },
+	{ "rfm",                   "PEDefinitions.PE-RFM",                   "rfm-header",         pe_rfm },
+	{ "application",           "PEDefinitions.PE-Application",           "app-Header",         pe_app },
+	{ "nonStandard",           "PEDefinitions.PE-NonStandard",           "nonStandard-header", pe_count },
+	{ "end",                   "PEDefinitions.PE-End",                   "end-header",         pe_end },
+	{ "rfu1",                  "PEDefinitions.PE-Dummy",                 NULL,                 NULL },
+	{ "rfu2",                  "PEDefinitions.PE-Dummy",                 NULL,                 NULL },
+	{ "rfu3",                  "PEDefinitions.PE-Dummy",                 NULL,                 NULL },
+	{ "rfu4",                  "PEDefinitions.PE-Dummy",                 NULL,                 NULL },
+	{ "rfu5",                  "PEDefinitions.PE-Dummy",                 NULL,                 NULL },
+	{ "mf",                    "PEDefinitions.PE-MF",                    "mf-header",          pe_files },
+	{ "cd",                    "PEDefinitions.PE-CD",                    "cd-header",          pe_files },
+	{ "telecom",               "PEDefinitions.PE-TELECOM",               "telecom-header",     pe_files },
+	{ "usim",                  "PEDefinitions.PE-USIM",                  "usim-header",        pe_files },
+	{ "opt-usim",              "PEDefinitions.PE-OPT-USIM",              "optusim-header",     pe_files },
+	{ "isim",                  "PEDefinitions.PE-ISIM",                  "isim-header",        pe_files },
+	{ "opt-isim",              "PEDefinitions.PE-OPT-ISIM",              "optisim-header",     pe_files },
+	{ "phonebook",             "PEDefinitions.PE-PHONEBOOK",             "phonebook-header",   pe_files },
+	{ "gsm-access",            "PEDefinitions.PE-GSM-ACCESS",            "gsm-access-header",  pe_files },
+	{ "csim",                  "PEDefinitions.PE-CSIM",                  "csim-header",        pe_files },
+	{ "opt-csim",              "PEDefinitions.PE-OPT-CSIM",              "optcsim-header",     pe_files },
+	{ "eap",                   "PEDefinitions.PE-EAP",                   "eap-header",         pe_files },
+	{ "df-5gs",                "PEDefinitions.PE-DF-5GS",                "df-5gs-header",      pe_files },
+	{ "df-saip",               "PEDefinitions.PE-DF-SAIP",               "df-saip-header",     pe_files },
+	{ "df-snpn",               "PEDefinitions.PE-DF-SNPN",               "df-snpn-header",     pe_files },
+	{ "df-5gprose",            "PEDefinitions.PE-DF-5GPROSE",            "df-5g-prose-header", pe_files },
+	{ "iot",                   "PEDefinitions.PE-IoT",                   "iot-header",         NULL },
+	{ "opt-iot",               "PEDefinitions.PE-OPT-IoT",               "optiot-header",      NULL },
 };
 
 /* ServicesList components, in tag order [0]..[29]. */
@@ -147,14 +148,29 @@ static int rd_fixed(asn1_node n, const char *name, uint8_t *buf, size_t cap, siz
 	return 0;
 }
 
-/* An INTEGER in 0..max; -EU_E_NOT_FOUND when absent. */
+/* An INTEGER in 0..max; -EU_E_NOT_FOUND when absent. libtasn1 keeps the
+ * contents octets as received, so redundant leading octets get here. */
 static int rd_uint(asn1_node n, const char *name, unsigned long max, unsigned long *v)
 {
-	int rc = sim_asn1_read_uint(n, name, v);
+	uint8_t b[8];
+	size_t len;
+	int rc = sim_asn1_read(n, name, b, sizeof(b), &len);
 
-	if (rc == -EU_E_ASN1 || rc == -EU_E_TOO_LONG)
-		return -EU_E_PE_VALUE;	/* negative, or out of any range */
+	if (rc == -EU_E_TOO_LONG)
+		return -EU_E_PE_VALUE;
 	TRY(rc);
+	if (len == 0)
+		return -EU_E_ASN1;
+	if (len > 1 && ((b[0] == 0x00 && !(b[1] & 0x80)) || (b[0] == 0xFF && (b[1] & 0x80))))
+		return -EU_E_NOT_DER;	/* X.690 §8.3.2: minimal contents octets */
+	if (b[0] & 0x80)
+		return -EU_E_PE_VALUE;	/* negative */
+	*v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (*v > max)
+			return -EU_E_PE_VALUE;
+		*v = (*v << 8) | b[i];
+	}
 	return *v > max ? -EU_E_PE_VALUE : 0;
 }
 
@@ -248,11 +264,11 @@ static int pe_header(struct saip_stream *s, asn1_node n, const char *name,
 	int rc;
 
 	(void)name; (void)el; (void)id;
-	TRY(rd_uint(n, "header.major-version", 255, &v));
+	TRY(rd_uint(n, "major-version", 255, &v));
 	p->major_version = (unsigned)v;
-	TRY(rd_uint(n, "header.minor-version", 255, &v));
+	TRY(rd_uint(n, "minor-version", 255, &v));
 	p->minor_version = (unsigned)v;
-	rc = sim_asn1_read(n, "header.profileType", (uint8_t *)p->profile_type,
+	rc = sim_asn1_read(n, "profileType", (uint8_t *)p->profile_type,
 			   sizeof(p->profile_type) - 1, &len);
 	if (rc == -EU_E_NOT_FOUND)
 		len = 0;
@@ -261,27 +277,27 @@ static int pe_header(struct saip_stream *s, asn1_node n, const char *name,
 	else
 		TRY(rc);
 	p->profile_type[len] = 0;
-	TRY(rd_fixed(n, "header.iccid", p->iccid, sizeof(p->iccid), sizeof(p->iccid), NULL));
+	TRY(rd_fixed(n, "iccid", p->iccid, sizeof(p->iccid), sizeof(p->iccid), NULL));
 	if (!valid_iccid(p->iccid))
 		return -EU_E_PE_VALUE;
 	for (unsigned i = 0; i < SAIP_N_SERVICES; i++) {
 		char nb[96];
 
-		if (present(n, nm(nb, sizeof(nb), "header.eUICC-Mandatory-services.%s", services[i])))
+		if (present(n, nm(nb, sizeof(nb), "eUICC-Mandatory-services.%s", services[i])))
 			p->mandatory_services |= 1u << i;
 	}
-	TRY(count(n, "header.eUICC-Mandatory-GFSTEList", &p->n_gfste));
-	rc = count(n, "header.eUICC-Mandatory-AIDs", &p->n_mandatory_aids);
+	TRY(count(n, "eUICC-Mandatory-GFSTEList", &p->n_gfste));
+	rc = count(n, "eUICC-Mandatory-AIDs", &p->n_mandatory_aids);
 	return rc == -EU_E_NOT_FOUND ? 0 : rc;
 }
 
 static int pe_files(struct saip_stream *s, asn1_node n, const char *name,
 		    const struct tlv *el, uint16_t id)
 {
-	char oid[128], nb[64];
+	char oid[128];
 	int len = sizeof(oid) - 1;
 
-	if (asn1_read_value(n, nm(nb, sizeof(nb), "%s.templateID", name), oid, &len) != ASN1_SUCCESS)
+	if (asn1_read_value(n, "templateID", oid, &len) != ASN1_SUCCESS)
 		return -EU_E_ASN1;
 	oid[len] = 0;
 	return saip_fs_template_pe(s, name, oid, el, id);
@@ -306,13 +322,13 @@ static int pe_pin(struct saip_stream *s, asn1_node n, const char *name,
 	int rc = 0;
 
 	(void)name; (void)el;
-	if (asn1_read_value(n, "pinCodes.pinCodes", choice, &len) != ASN1_SUCCESS)
+	if (asn1_read_value(n, "pinCodes", choice, &len) != ASN1_SUCCESS)
 		return -EU_E_ASN1;
 	if (!strcmp(choice, "filePath")) {
 		p->n_pin_shared++;
 		return 0;
 	}
-	TRY(count(n, "pinCodes.pinCodes.pinconfig", &c));
+	TRY(count(n, "pinCodes.pinconfig", &c));
 	if (c < 1 || c > 26)	/* SIZE (1..26), TS 102 221 */
 		return -EU_E_PE_VALUE;
 	for (size_t i = 1; i <= c; i++) {
@@ -323,20 +339,20 @@ static int pe_pin(struct saip_stream *s, asn1_node n, const char *name,
 		pin = &p->pins[p->n_pins++];	/* counted now: wiped on any error */
 		pin->pe_id = id;
 		pin->df = s->base_df;
-		TRY(rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.keyReference", i), 255, &v));
+		TRY(rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinconfig.?%zu.keyReference", i), 255, &v));
 		pin->key_ref = (uint8_t)v;
-		TRY(rd_fixed(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.pinValue", i),
+		TRY(rd_fixed(n, nm(nb, sizeof(nb), "pinCodes.pinconfig.?%zu.pinValue", i),
 			     pin->value, sizeof(pin->value), sizeof(pin->value), NULL));
-		rc = rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.unblockingPINReference", i), 255, &v);
+		rc = rd_uint(n, nm(nb, sizeof(nb), "pinCodes.pinconfig.?%zu.unblockingPINReference", i), 255, &v);
 		if (rc == -EU_E_NOT_FOUND)
 			v = 0;
 		else
 			TRY(rc);
 		pin->puk_ref = (uint8_t)v;
-		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.pinAttributes", i),
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinconfig.?%zu.pinAttributes", i),
 				    255, 7, &v));
 		pin->attributes = (uint8_t)v;
-		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinCodes.pinconfig.?%zu.maxNumOfAttemps-retryNumLeft", i),
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pinCodes.pinconfig.?%zu.maxNumOfAttemps-retryNumLeft", i),
 				    255, 51, &v));
 		pin->max_attempts = (uint8_t)(v >> 4);
 		pin->retries_left = (uint8_t)(v & 0xF);
@@ -356,7 +372,7 @@ static int pe_puk(struct saip_stream *s, asn1_node n, const char *name,
 	size_t c;
 
 	(void)name; (void)el;
-	TRY(count(n, "pukCodes.pukCodes", &c));
+	TRY(count(n, "pukCodes", &c));
 	if (c < 1 || c > 16)
 		return -EU_E_PE_VALUE;
 	for (size_t i = 1; i <= c; i++) {
@@ -366,11 +382,11 @@ static int pe_puk(struct saip_stream *s, asn1_node n, const char *name,
 		GROW(p->puks, p->n_puks);
 		puk = &p->puks[p->n_puks++];	/* counted now: wiped on any error */
 		puk->pe_id = id;
-		TRY(rd_uint(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.keyReference", i), 255, &v));
+		TRY(rd_uint(n, nm(nb, sizeof(nb), "pukCodes.?%zu.keyReference", i), 255, &v));
 		puk->key_ref = (uint8_t)v;
-		TRY(rd_fixed(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.pukValue", i),
+		TRY(rd_fixed(n, nm(nb, sizeof(nb), "pukCodes.?%zu.pukValue", i),
 			     puk->value, sizeof(puk->value), sizeof(puk->value), NULL));
-		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pukCodes.pukCodes.?%zu.maxNumOfAttemps-retryNumLeft", i),
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "pukCodes.?%zu.maxNumOfAttemps-retryNumLeft", i),
 				    255, 170, &v));
 		puk->max_attempts = (uint8_t)(v >> 4);
 		puk->retries_left = (uint8_t)(v & 0xF);
@@ -398,7 +414,7 @@ static int rd_default(asn1_node n, const char *name, uint8_t *buf, size_t want, 
 
 static int aka_algo(asn1_node n, struct saip_aka *a)
 {
-	const char *ap = "akaParameter.algoConfiguration.algoParameter";
+	const char *ap = "algoConfiguration.algoParameter";
 	uint8_t dflt[80];
 	char nb[96];
 	unsigned long v;
@@ -456,29 +472,29 @@ static int pe_aka(struct saip_stream *s, asn1_node n, const char *name,
 	a = &p->aka[p->n_aka++];
 	a->pe_id = id;
 	a->adf = s->naa_adf;
-	if (asn1_read_value(n, "akaParameter.algoConfiguration", choice, &len) != ASN1_SUCCESS)
+	if (asn1_read_value(n, "algoConfiguration", choice, &len) != ASN1_SUCCESS)
 		return -EU_E_ASN1;
 	if (!strcmp(choice, "mappingParameter")) {
 		a->mapped = true;
-		TRY(rd_fixed(n, "akaParameter.algoConfiguration.mappingParameter.mappingOptions",
+		TRY(rd_fixed(n, "algoConfiguration.mappingParameter.mappingOptions",
 			     &a->mapping_options, 1, 1, NULL));
-		TRY(rd_aid(n, "akaParameter.algoConfiguration.mappingParameter.mappingSource",
+		TRY(rd_aid(n, "algoConfiguration.mappingParameter.mappingSource",
 			   &a->mapping_source));
 	} else {
 		TRY(aka_algo(n, a));
 	}
 
-	rc = rd_default(n, "akaParameter.sqnOptions", &a->sqn_options, 1,
+	rc = rd_default(n, "sqnOptions", &a->sqn_options, 1,
 			(const uint8_t[]){ SQN_OPTIONS_DEFAULT });
 	TRY(rc);
 	given += rc;
-	rc = rd_default(n, "akaParameter.sqnDelta", a->sqn_delta, 6, sqn_delta_default);
+	rc = rd_default(n, "sqnDelta", a->sqn_delta, 6, sqn_delta_default);
 	TRY(rc);
 	given += rc;
-	rc = rd_default(n, "akaParameter.sqnAgeLimit", a->sqn_age_limit, 6, sqn_delta_default);
+	rc = rd_default(n, "sqnAgeLimit", a->sqn_age_limit, 6, sqn_delta_default);
 	TRY(rc);
 	given += rc;
-	rc = count(n, "akaParameter.sqnInit", &c);
+	rc = count(n, "sqnInit", &c);
 	if (rc != -EU_E_NOT_FOUND) {
 		bool all_zero = true;
 		char nb[64];
@@ -487,7 +503,7 @@ static int pe_aka(struct saip_stream *s, asn1_node n, const char *name,
 		if (c != 32)
 			return -EU_E_PE_VALUE;
 		for (size_t i = 0; i < 32; i++) {
-			TRY(rd_fixed(n, nm(nb, sizeof(nb), "akaParameter.sqnInit.?%zu", i + 1),
+			TRY(rd_fixed(n, nm(nb, sizeof(nb), "sqnInit.?%zu", i + 1),
 				     a->sqn_init[i], 6, 6, NULL));
 			all_zero &= !memcmp(a->sqn_init[i], zero, 6);
 		}
@@ -525,28 +541,28 @@ static int sd_key(asn1_node n, size_t i, struct saip_key *k)
 	size_t len, comps;
 	int sz = 0, rc;
 
-	TRY(rd_fixed(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyUsageQualifier", i),
+	TRY(rd_fixed(n, nm(nb, sizeof(nb), "keyList.?%zu.keyUsageQualifier", i),
 		     k->usage, sizeof(k->usage), 0, &len));
 	k->usage_len = (uint8_t)len;
-	rc = rd_default(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyAccess", i), &k->access, 1,
+	rc = rd_default(n, nm(nb, sizeof(nb), "keyList.?%zu.keyAccess", i), &k->access, 1,
 			(const uint8_t[]){ KEY_ACCESS_DEFAULT });
 	TRY(rc < 0 ? rc : 0);
-	TRY(rd_fixed(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyIdentifier", i), &k->kid, 1, 1, NULL));
-	TRY(rd_fixed(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyVersionNumber", i), &k->kvn, 1, 1, NULL));
-	TRY(count(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents", i), &comps));
+	TRY(rd_fixed(n, nm(nb, sizeof(nb), "keyList.?%zu.keyIdentifier", i), &k->kid, 1, 1, NULL));
+	TRY(rd_fixed(n, nm(nb, sizeof(nb), "keyList.?%zu.keyVersionNumber", i), &k->kvn, 1, 1, NULL));
+	TRY(count(n, nm(nb, sizeof(nb), "keyList.?%zu.keyComponents", i), &comps));
 	if (comps < 1)
 		return -EU_E_PE_VALUE;
 	k->n_components = comps;
 	for (size_t j = 1; j <= comps; j++) {
 		unsigned long mac;
 
-		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents.?%zu.macLength",
+		TRY(rd_uint_default(n, nm(nb, sizeof(nb), "keyList.?%zu.keyComponents.?%zu.macLength",
 					  i, j), 255, 8, &mac));
 	}
-	TRY(rd_fixed(n, nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents.?1.keyType", i),
+	TRY(rd_fixed(n, nm(nb, sizeof(nb), "keyList.?%zu.keyComponents.?1.keyType", i),
 		     &type, 1, 1, NULL));
 	k->type = type;
-	nm(nb, sizeof(nb), "securityDomain.keyList.?%zu.keyComponents.?1.keyData", i);
+	nm(nb, sizeof(nb), "keyList.?%zu.keyComponents.?1.keyData", i);
 	rc = asn1_read_value(n, nb, NULL, &sz);
 	if ((rc != ASN1_MEM_ERROR && rc != ASN1_SUCCESS) || sz <= 0)
 		return -EU_E_PE_VALUE;
@@ -572,14 +588,20 @@ static int pe_sd(struct saip_stream *s, asn1_node n, const char *name,
 	GROW(p->sds, p->n_sds);
 	sd = &p->sds[p->n_sds++];
 	sd->pe_id = id;
-	TRY(rd_aid(n, "securityDomain.instance.instanceAID", &sd->aid));
-	TRY(rd_aid(n, "securityDomain.instance.classAID", &sd->class_aid));
-	TRY(rd_aid(n, "securityDomain.instance.applicationLoadPackageAID", &sd->package_aid));
-	TRY(rd_fixed(n, "securityDomain.instance.applicationPrivileges", sd->privileges,
+	TRY(rd_aid(n, "instance.instanceAID", &sd->aid));
+	TRY(rd_aid(n, "instance.classAID", &sd->class_aid));
+	TRY(rd_aid(n, "instance.applicationLoadPackageAID", &sd->package_aid));
+	TRY(rd_fixed(n, "instance.applicationPrivileges", sd->privileges,
 		     sizeof(sd->privileges), 0, &len));
 	sd->privileges_len = (uint8_t)len;
-	TRY(lifecycle(n, "securityDomain.instance.lifeCycleState", &sd->lifecycle));
-	rc = count(n, "securityDomain.keyList", &c);
+	TRY(lifecycle(n, "instance.lifeCycleState", &sd->lifecycle));
+	if (present(n, "catTpParameters")) {
+		unsigned long v;	/* read for the INTEGER checks only */
+
+		TRY(rd_uint(n, "catTpParameters.catTpMaxSduSize", 65535, &v));
+		TRY(rd_uint(n, "catTpParameters.catTpMaxPduSize", 65535, &v));
+	}
+	rc = count(n, "keyList", &c);
 	if (rc == -EU_E_NOT_FOUND)
 		return 0;
 	TRY(rc);
@@ -605,16 +627,16 @@ static int pe_app(struct saip_stream *s, asn1_node n, const char *name,
 	GROW(p->apps, p->n_apps);
 	app = &p->apps[p->n_apps++];
 	app->pe_id = id;
-	rc = rd_aid(n, "application.loadBlock.loadPackageAID", &app->package_aid);
+	rc = rd_aid(n, "loadBlock.loadPackageAID", &app->package_aid);
 	if (rc != -EU_E_NOT_FOUND) {
 		TRY(rc);
 		app->has_load_block = true;
-		rc = asn1_read_value(n, "application.loadBlock.loadBlockObject", NULL, &sz);
+		rc = asn1_read_value(n, "loadBlock.loadBlockObject", NULL, &sz);
 		if ((rc != ASN1_MEM_ERROR && rc != ASN1_SUCCESS) || sz < 0)
 			return -EU_E_ASN1;
 		app->load_block_len = (size_t)sz;
 	}
-	rc = count(n, "application.instanceList", &c);
+	rc = count(n, "instanceList", &c);
 	if (rc == -EU_E_NOT_FOUND)
 		return 0;
 	TRY(rc);
@@ -622,10 +644,10 @@ static int pe_app(struct saip_stream *s, asn1_node n, const char *name,
 		uint8_t lcs;
 
 		GROW(app->instances, app->n_instances);
-		TRY(rd_aid(n, nm(nb, sizeof(nb), "application.instanceList.?%zu.instanceAID", i),
+		TRY(rd_aid(n, nm(nb, sizeof(nb), "instanceList.?%zu.instanceAID", i),
 			   &app->instances[app->n_instances]));
 		app->n_instances++;
-		TRY(lifecycle(n, nm(nb, sizeof(nb), "application.instanceList.?%zu.lifeCycleState", i), &lcs));
+		TRY(lifecycle(n, nm(nb, sizeof(nb), "instanceList.?%zu.lifeCycleState", i), &lcs));
 	}
 	return 0;
 }
@@ -644,12 +666,12 @@ static int pe_rfm(struct saip_stream *s, asn1_node n, const char *name,
 	GROW(p->rfms, p->n_rfms);
 	r = &p->rfms[p->n_rfms++];
 	r->pe_id = id;
-	TRY(rd_aid(n, "rfm.instanceAID", &r->aid));
-	TRY(rd_fixed(n, "rfm.minimumSecurityLevel", &r->min_security_level, 1, 1, NULL));
-	rc = rd_aid(n, "rfm.adfRFMAccess.adfAID", &r->adf);
+	TRY(rd_aid(n, "instanceAID", &r->aid));
+	TRY(rd_fixed(n, "minimumSecurityLevel", &r->min_security_level, 1, 1, NULL));
+	rc = rd_aid(n, "adfRFMAccess.adfAID", &r->adf);
 	if (rc != -EU_E_NOT_FOUND)
 		TRY(rc);
-	rc = count(n, "rfm.tarList", &c);
+	rc = count(n, "tarList", &c);
 	if (rc == -EU_E_NOT_FOUND)
 		return 0;
 	TRY(rc);
@@ -657,7 +679,7 @@ static int pe_rfm(struct saip_stream *s, asn1_node n, const char *name,
 	for (size_t i = 0; i < c; i++) {
 		uint8_t tar[3];
 
-		TRY(rd_fixed(n, nm(nb, sizeof(nb), "rfm.tarList.?%zu", i + 1), tar, 3, 3, NULL));
+		TRY(rd_fixed(n, nm(nb, sizeof(nb), "tarList.?%zu", i + 1), tar, 3, 3, NULL));
 		if (i < SAIP_MAX_TARS)
 			memcpy(r->tar[i], tar, 3);
 	}
@@ -713,37 +735,43 @@ static int canonical(asn1_node n, const uint8_t *der, size_t len)
 	return rc;
 }
 
+/* A ProfileElement alternative [n] IMPLICIT T encodes as T with tag [n] in
+ * place of SEQUENCE, so each element is decoded as its own type T: building
+ * the whole CHOICE (every alternative, hundreds of File members) for each
+ * element would cost libtasn1 ten times the decoding itself. */
 static int element(struct saip_stream *s, const uint8_t *der, size_t len)
 {
-	const struct pe_kind *k = NULL;
+	const struct pe_kind *k;
 	asn1_node n = NULL;
 	struct tlv el;
-	char choice[32];
-	int clen = sizeof(choice) - 1;
+	uint8_t *seq = NULL;
+	size_t tag_len, seq_len = 0;
 	uint16_t id = 0;
 	int rc;
 
-	rc = sim_asn1_decode(PE_TYPE, der, len, &n);
+	TRY(tlv_parse_exact(der, len, &el));
+	/* element_start() let through [0]..[33], constructed */
+	k = &pe_kinds[el.tag <= 0xFF ? (el.tag & 0x1F) : (el.tag & 0x7F)];
+	tag_len = el.tag <= 0xFF ? 1 : 2;
+	seq_len = len - tag_len + 1;
+	seq = malloc(seq_len);
+	if (!seq)
+		return -EU_E_NOMEM;
+	seq[0] = 0x30;	/* SEQUENCE, then the element's length and value */
+	memcpy(seq + 1, der + tag_len, len - tag_len);
+
+	rc = sim_asn1_decode(k->type, seq, seq_len, &n);
 	if (rc == -EU_E_TRUNCATED || rc == -EU_E_TRAILING)
 		rc = -EU_E_NOT_DER;	/* the element is whole: its inside is bad */
 	if (rc < 0)
 		goto out;
-	if ((rc = canonical(n, der, len)) < 0)
-		goto out;
-	rc = -EU_E_ASN1;
-	if (asn1_read_value(n, "", choice, &clen) != ASN1_SUCCESS)
-		goto out;
-	choice[clen] = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(pe_kinds); i++)
-		if (!strcmp(pe_kinds[i].name, choice))
-			k = &pe_kinds[i];
-	if (!k || (rc = tlv_parse_exact(der, len, &el)) < 0)
+	if ((rc = canonical(n, seq, seq_len)) < 0)
 		goto out;
 	if (k->hdr) {
 		char nb[64];
 		unsigned long v;
 
-		rc = rd_uint(n, nm(nb, sizeof(nb), "%s.%s.identification", choice, k->hdr), 32767, &v);
+		rc = rd_uint(n, nm(nb, sizeof(nb), "%s.identification", k->hdr), 32767, &v);
 		if (rc < 0)
 			goto out;
 		id = (uint16_t)v;
@@ -755,12 +783,12 @@ static int element(struct saip_stream *s, const uint8_t *der, size_t len)
 		s->ids[id / 8] |= (uint8_t)(1u << (id % 8));
 	}
 	if (k->fn) {
-		rc = k->fn(s, n, choice, &el, id);
+		rc = k->fn(s, n, k->name, &el, id);
 	} else {
 		char nb[64];
 
 		rc = -EU_E_PE_UNSUPPORTED;
-		if (k->hdr && present(n, nm(nb, sizeof(nb), "%s.%s.mandated", choice, k->hdr)))
+		if (k->hdr && present(n, nm(nb, sizeof(nb), "%s.mandated", k->hdr)))
 			goto out;
 		s->p->n_skipped++;
 		rc = 0;
@@ -770,6 +798,8 @@ static int element(struct saip_stream *s, const uint8_t *der, size_t len)
 	s->p->n_pe++;
 out:
 	asn1_delete_structure2(&n, ASN1_DELETE_FLAG_ZEROIZE);
+	OPENSSL_cleanse(seq, seq_len);
+	free(seq);
 	return rc;
 }
 

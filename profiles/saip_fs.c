@@ -127,8 +127,12 @@ static int offset_value(const struct tlv *t, uint32_t *v)
 	size_t n = t->len;
 	const uint8_t *b = t->val;
 
-	if (n == 0 || (b[0] & 0x80))
-		return -EU_E_PE_VALUE;
+	if (n == 0)
+		return -EU_E_ASN1;
+	if (n > 1 && ((b[0] == 0x00 && !(b[1] & 0x80)) || (b[0] == 0xFF && (b[1] & 0x80))))
+		return -EU_E_NOT_DER;	/* X.690 §8.3.2: minimal contents octets */
+	if (b[0] & 0x80)
+		return -EU_E_PE_VALUE;	/* negative */
 	if (n > 1 && b[0] == 0) {
 		b++;
 		n--;

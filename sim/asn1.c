@@ -126,6 +126,22 @@ int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v)
 	return 0;
 }
 
+int sim_asn1_read_bool(asn1_node node, const char *name, bool *v)
+{
+	char b[8] = "";
+	size_t n;
+
+	TRY(sim_asn1_read(node, name, (uint8_t *)b, sizeof(b) - 1, &n));
+	b[n] = 0;
+	if (!strcmp(b, "TRUE"))
+		*v = true;
+	else if (!strcmp(b, "FALSE"))
+		*v = false;
+	else
+		return -EU_E_ASN1;
+	return 0;
+}
+
 int sim_asn1_write(asn1_node node, const char *name, const void *value, size_t len)
 {
 	return asn1_write_value(node, name, value, (int)len) == ASN1_SUCCESS ? 0 : -EU_E_ASN1;

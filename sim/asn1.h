@@ -8,6 +8,7 @@
 /* libtasn1 would otherwise #define ASN1_TYPE, which clashes with OpenSSL. */
 #define ASN1_DISABLE_DEPRECATED 1
 #include <libtasn1.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,8 @@ int sim_asn1_encode(asn1_node node, uint8_t **out, size_t *len);
 /* Read helpers; return -EU_E_NOT_FOUND when an OPTIONAL is absent. */
 int sim_asn1_read(asn1_node node, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v);
+/* A BOOLEAN (libtasn1 reads it as the string "TRUE" or "FALSE"). */
+int sim_asn1_read_bool(asn1_node node, const char *name, bool *v);
 
 /* Read a value of any size into a new buffer (caller frees). */
 int sim_asn1_read_alloc(asn1_node node, const char *name, uint8_t **out, size_t *len);

@@ -21,10 +21,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 TCase *smdp_kat_tcase(void);	/* tests/unit/test_smdp.c */
 
@@ -467,9 +467,11 @@ static void expect_installed(struct dl *d, struct plist *before)
 	*before = after;
 }
 
-/* Install one package from profiles/ts48 with these options. */
-static void install(struct card *c, const struct smdp_opts *o, const char *name, struct plist *before)
+/* Install one package from profiles/ts48 with these options; returns the
+ * PIR's seqNumber. */
+static unsigned long install(struct card *c, const struct smdp_opts *o, const char *name, struct plist *before)
 {
+	unsigned long seq;
 	struct dl *d = malloc(sizeof(*d));
 	uint8_t *upp;
 	size_t len;
@@ -483,9 +485,11 @@ static void install(struct card *c, const struct smdp_opts *o, const char *name,
 	dl_init(d, c, o, what);
 	dl_run(d, upp, len);
 	expect_installed(d, before);
+	seq = d->pir.seq_number;
 	dl_free(d);
 	free(upp);
 	free(d);
+	return seq;
 }
 
 /* After a failure: nothing new on the card, and a normal download works. */
@@ -511,6 +515,7 @@ static void unique_on_one_card(const char *curve, unsigned parity)
 	size_t n = list_profiles(true, names, 64);
 	struct card *c = card_open(NULL, NULL);
 	struct plist pl;
+	unsigned long seq, last_seq = 0;
 
 	ck_assert_msg(n == 18, "%zu *-UNIQUE packages in %s, want 18", n, PROFILES_DIR);
 	get_profiles(c, &pl);
@@ -525,7 +530,10 @@ static void unique_on_one_card(const char *curve, unsigned parity)
 
 		if (o.segment_size == 1 && i > 8)	/* one tiny run is enough */
 			o.segment_size = 1020;
-		install(c, &o, names[i], &pl);
+		seq = install(c, &o, names[i], &pl);
+		/* each install notification gets a new, higher seqNumber */
+		ck_assert_msg(i == 0 || seq > last_seq, "%s: seqNumber %lu after %lu", names[i], seq, last_seq);
+		last_seq = seq;
 		free(names[i]);
 	}
 	ck_assert_uint_eq(pl.n, 18);
@@ -729,11 +737,32 @@ static void add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	X509_EXTENSION_free(ext);
 }
 
+/* Certificate policies of the RSP roles (SGP.22 §4.5.2.1) */
+#define ROLE_CI "2.23.146.1.2.1.0"
+#define ROLE_DP_AUTH "2.23.146.1.2.1.4"
+#define ROLE_DP_PB "2.23.146.1.2.1.5"
+
+/* A critical certificatePolicies extension with one policy OID. */
+static void add_policy(X509 *cert, const char *oid)
+{
+	CERTIFICATEPOLICIES *pols = sk_POLICYINFO_new_null();
+	POLICYINFO *pi = POLICYINFO_new();
+
+	ck_assert_ptr_nonnull(pols);
+	ck_assert_ptr_nonnull(pi);
+	ASN1_OBJECT_free(pi->policyid);
+	pi->policyid = OBJ_txt2obj(oid, 1);
+	ck_assert_ptr_nonnull(pi->policyid);
+	ck_assert_int_gt(sk_POLICYINFO_push(pols, pi), 0);
+	ck_assert_int_eq(X509_add1_ext_i2d(cert, NID_certificate_policies, pols, 1, X509V3_ADD_DEFAULT), 1);
+	CERTIFICATEPOLICIES_free(pols);
+}
+
 /* A certificate on `group`, issued by issuer/issuer_key (self-signed CI
  * when issuer is NULL), written as DER to dir/name.der with its key in
  * dir/name.pem. */
 static void make_cert(const char *dir, const char *name, const char *group, X509 *issuer, EVP_PKEY *issuer_key,
-		      bool ca, X509 **out_cert, EVP_PKEY **out_key)
+		      const char *policy, X509 **out_cert, EVP_PKEY **out_key)
 {
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group);
 	X509 *cert = X509_new();
@@ -753,16 +782,15 @@ static void make_cert(const char *dir, const char *name, const char *group, X509
 	ck_assert_int_eq(X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : subj), 1);
 	ck_assert_int_eq(X509_set_pubkey(cert, key), 1);
 	add_ext(cert, issuer, NID_subject_key_identifier, "hash");
-	if (ca) {
+	if (!strcmp(policy, ROLE_CI)) {
 		add_ext(cert, issuer, NID_basic_constraints, "critical,CA:TRUE");
 		add_ext(cert, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
-		add_ext(cert, issuer, NID_certificate_policies, "critical,2.23.146.1.2.1.0");
 	} else {
 		add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always");
 		add_ext(cert, issuer, NID_key_usage, "critical,digitalSignature");
-		add_ext(cert, issuer, NID_certificate_policies, "critical,2.23.146.1.2.1.4");
 		add_ext(cert, issuer, NID_subject_alt_name, "RID:2.999.10");
 	}
+	add_policy(cert, policy);
 	ck_assert_int_gt(X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()), 0);
 	snprintf(path, sizeof(path), "%s/%s.der", dir, name);
 	f = fopen(path, "wb");
@@ -814,12 +842,17 @@ START_TEST(auth_unsupported_curve)
 	char cp[512], kp[512];
 	struct smdp_opts o = { .dpauth_cert = cp, .dpauth_key = kp };
 
-	make_cert(dir, "dpauth-p384", "secp384r1", ci, ci_key, false, &cert, &key);
+	make_cert(dir, "dpauth-p384", "secp384r1", ci, ci_key, ROLE_DP_AUTH, &cert, &key);
 	/* sanity: the certificate is good apart from its curve */
 	ck_assert_int_eq(X509_verify(cert, X509_get0_pubkey(ci)), 1);
 	snprintf(cp, sizeof(cp), "%s/dpauth-p384.der", dir);
+	/* serverSignature1 made with a P-256 key (64 bytes), so only the
+	 * certificate's curve is wrong */
+	snprintf(kp, sizeof(kp), "%s", CERTS_DIR "/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem");
+	auth_error(&o, false, AUTH_UNSUPPORTED_CURVE, "CERT.DPauth on P-384, 64-byte serverSignature1");
+	/* what a P-384 SM-DP+ sends: its own key's 96-byte signature */
 	snprintf(kp, sizeof(kp), "%s/dpauth-p384.pem", dir);
-	auth_error(&o, false, AUTH_UNSUPPORTED_CURVE, "CERT.DPauth on P-384");
+	auth_error(&o, false, AUTH_UNSUPPORTED_CURVE, "CERT.DPauth on P-384, 96-byte serverSignature1");
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	X509_free(ci);
@@ -838,8 +871,8 @@ START_TEST(auth_ci_unknown_issuer)
 	char cp[512], kp[512];
 	struct smdp_opts o = { .dpauth_cert = cp, .dpauth_key = kp };
 
-	make_cert(dir, "other-ci", "prime256v1", NULL, NULL, true, &ci, &ci_key);
-	make_cert(dir, "other-dpauth", "prime256v1", ci, ci_key, false, &cert, &key);
+	make_cert(dir, "other-ci", "prime256v1", NULL, NULL, ROLE_CI, &ci, &ci_key);
+	make_cert(dir, "other-dpauth", "prime256v1", ci, ci_key, ROLE_DP_AUTH, &cert, &key);
 	ck_assert_int_eq(X509_verify(cert, X509_get0_pubkey(ci)), 1);
 	snprintf(cp, sizeof(cp), "%s/other-dpauth.der", dir);
 	snprintf(kp, sizeof(kp), "%s/other-dpauth.pem", dir);
@@ -850,6 +883,35 @@ START_TEST(auth_ci_unknown_issuer)
 	EVP_PKEY_free(ci_key);
 	t_rmrf(dir);
 	free(dir);
+}
+END_TEST
+
+/* The same AuthenticateServer request a second time: the challenge was
+ * spent by the first one. SGP.22 does not name the code for a replay; the
+ * card may call it noSessionContext or euiccChallengeMismatch, not success. */
+START_TEST(auth_replayed_request)
+{
+	struct card *c = card_open(NULL, NULL);
+	struct smdp *smdp;
+	struct plist before;
+	uint8_t challenge[16], *req = NULL;
+	size_t len = 0;
+	int rc;
+
+	get_profiles(c, &before);
+	ck_assert_int_eq(smdp_new(NULL, &smdp), 0);
+	get_challenge(c, challenge);
+	ck_assert_int_eq(smdp_authenticate_server_request(smdp, challenge, &req, &len), 0);
+	ck_assert_uint_eq(es10(c, req, len), 0x9000);
+	ck_assert_int_eq(smdp_check_authenticate_response(smdp, c->rsp, c->rsp_len), 0);
+	ck_assert_uint_eq(es10(c, req, len), 0x9000);
+	rc = smdp_check_authenticate_response(smdp, c->rsp, c->rsp_len);
+	ck_assert_msg(rc == AUTH_NO_SESSION_CONTEXT || rc == AUTH_EUICC_CHALLENGE_MISMATCH,
+		      "replayed AuthenticateServer: %d (%s)", rc, smdp_why(smdp));
+	free(req);
+	smdp_free(smdp);
+	expect_recovery(c, &before, NULL, "replayed AuthenticateServer");
+	card_close(c);
 }
 END_TEST
 
@@ -881,6 +943,47 @@ START_TEST(prepare_invalid_certificate)
 	prepare_error(&o, DL_INVALID_CERTIFICATE, "CERT.DPpb with a broken signature");
 	o.curve = "BRP";
 	prepare_error(&o, DL_INVALID_CERTIFICATE, "CERT.DPpb (brainpool) with a broken signature");
+}
+END_TEST
+
+/* CERT.DPauth where CERT.DPpb belongs (wrong policy: DownloadErrorCode has
+ * no invalidOid), and a CERT.DPpb from the other CI than CERT.DPauth's. */
+START_TEST(prepare_wrong_certificate)
+{
+	struct smdp_opts o = {
+		.dppb_cert = CERTS_DIR "/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der",
+		.dppb_key = CERTS_DIR "/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem",
+	};
+
+	prepare_error(&o, DL_INVALID_CERTIFICATE, "CERT.DPauth sent as CERT.DPpb");
+	o.dppb_cert = CERTS_DIR "/DPpb/CERT_S_SM_DPpb_ECDSA_BRP.der";
+	o.dppb_key = CERTS_DIR "/DPpb/SK_S_SM_DPpb_ECDSA_BRP.pem";
+	prepare_error(&o, DL_INVALID_CERTIFICATE, "brainpool CERT.DPpb after a NIST CERT.DPauth");
+}
+END_TEST
+
+/* A CERT.DPpb on P-384 issued by the SGP.26 NIST CI. */
+START_TEST(prepare_unsupported_curve)
+{
+	char *dir = strdup(t_mkdtemp());
+	X509 *ci = load_x509(CERTS_DIR "/CertificateIssuer/CERT_CI_ECDSA_NIST.der");
+	EVP_PKEY *ci_key = load_pkey(CERTS_DIR "/CertificateIssuer/SK_CI_ECDSA_NIST.pem");
+	X509 *cert;
+	EVP_PKEY *key;
+	char cp[512], kp[512];
+	struct smdp_opts o = { .dppb_cert = cp, .dppb_key = kp };
+
+	make_cert(dir, "dppb-p384", "secp384r1", ci, ci_key, ROLE_DP_PB, &cert, &key);
+	ck_assert_int_eq(X509_verify(cert, X509_get0_pubkey(ci)), 1);
+	snprintf(cp, sizeof(cp), "%s/dppb-p384.der", dir);
+	snprintf(kp, sizeof(kp), "%s/dppb-p384.pem", dir);
+	prepare_error(&o, DL_UNSUPPORTED_CURVE, "CERT.DPpb on P-384");
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_free(ci);
+	EVP_PKEY_free(ci_key);
+	t_rmrf(dir);
+	free(dir);
 }
 END_TEST
 
@@ -932,15 +1035,47 @@ END_TEST
 
 /* ---- LoadBoundProfilePackage errors ----------------------------------------- */
 
+static size_t last_piece(const struct dl *d, uint8_t tag)
+{
+	for (size_t i = d->n_pieces; i-- > 0;)
+		if (d->piece[i].tag == tag)
+			return i;
+	ck_abort_msg("%s: no piece %02X", d->what, tag);
+	return 0;
+}
+
+/* The piece whose answer must carry the errorResult: the one with the
+ * fault, or the last of its group for faults found when the group is
+ * complete. SIZE_MAX: not pinned down (memory accounting is the card's). */
+static size_t error_piece(const struct dl *d, const struct smdp_opts *o, unsigned cmd, unsigned reason)
+{
+	switch (cmd) {
+	case CMD_INIT_SECURE_CHANNEL:
+		return 0;
+	case CMD_CONFIGURE_ISDP:
+		return piece_index(d, 0xA0, 0);
+	case CMD_STORE_METADATA:
+		return o && o->tamper_88 ? piece_index(d, 0x88, o->tamper_88 - 1) : last_piece(d, 0x88);
+	case CMD_REPLACE_SESSION_KEYS:
+		return piece_index(d, 0xA2, 0);
+	case CMD_LOAD_PROFILE_ELEMENTS:
+		if (o && o->tamper_86)
+			return piece_index(d, 0x86, o->tamper_86 - 1);
+		return reason == ER_NO_MEMORY ? SIZE_MAX : last_piece(d, 0x86);
+	}
+	return SIZE_MAX;
+}
+
 /* Run a download with o of `name` on c; the card must end it with an
- * errorResult (cmd, reason); then nothing new, and a normal download. */
+ * errorResult (cmd, reason) in the answer to the faulty piece; then
+ * nothing new, and a normal download. */
 static void bpp_error_on(struct card *c, const struct smdp_opts *o, const char *name, size_t truncate, unsigned cmd,
 			 unsigned reason, const char *what)
 {
 	struct plist before;
 	struct dl *d = malloc(sizeof(*d));
 	uint8_t *upp;
-	size_t len;
+	size_t len, at;
 
 	ck_assert_ptr_nonnull(d);
 	upp = read_profile(name, &len);
@@ -953,6 +1088,9 @@ static void bpp_error_on(struct card *c, const struct smdp_opts *o, const char *
 	ck_assert_msg(d->pir.bpp_command_id == cmd && d->pir.error_reason == reason,
 		      "%s: errorResult bppCommandId %u errorReason %u (at piece %zu of %zu), want %u / %u", what,
 		      d->pir.bpp_command_id, d->pir.error_reason, d->pir_at, d->n_pieces, cmd, reason);
+	at = error_piece(d, o, cmd, reason);
+	ck_assert_msg(at == SIZE_MAX || d->pir_at == at, "%s: errorResult in the answer to piece %zu, want %zu", what,
+		      d->pir_at, at);
 	ck_assert_str_eq(d->pir.notification_address, SMDP_DEFAULT_ADDRESS);
 	dl_free(d);
 	free(d);
@@ -1156,11 +1294,16 @@ END_TEST
 /* A package cut short: the last PE is incomplete. */
 START_TEST(bpp_pe_processing_error)
 {
-	struct card *c = card_open(NULL, NULL);
+	static const size_t cut[] = { 100, 1 };
 
-	bpp_error_on(c, NULL, SUBJECT, 100, CMD_LOAD_PROFILE_ELEMENTS, ER_PE_PROCESSING, "package 100 bytes short");
-	bpp_error_on(c, NULL, SUBJECT, 1, CMD_LOAD_PROFILE_ELEMENTS, ER_PE_PROCESSING, "package 1 byte short");
-	card_close(c);
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		struct card *c = card_open(NULL, NULL);
+		char what[64];
+
+		snprintf(what, sizeof(what), "package %zu byte(s) short", cut[i]);
+		bpp_error_on(c, NULL, SUBJECT, cut[i], CMD_LOAD_PROFILE_ELEMENTS, ER_PE_PROCESSING, what);
+		card_close(c);
+	}
 }
 END_TEST
 
@@ -1434,9 +1577,12 @@ Suite *download_suite(void)
 	tcase_add_test(tc, auth_euicc_challenge_mismatch);
 	tcase_add_test(tc, auth_ci_pk_id_unknown);
 	tcase_add_test(tc, auth_ci_unknown_issuer);
+	tcase_add_test(tc, auth_replayed_request);
 
 	tc = tcase(s, "prepare_errors", 120);
 	tcase_add_test(tc, prepare_invalid_certificate);
+	tcase_add_test(tc, prepare_wrong_certificate);
+	tcase_add_test(tc, prepare_unsupported_curve);
 	tcase_add_test(tc, prepare_invalid_signature);
 	tcase_add_test(tc, prepare_invalid_transaction_id);
 	tcase_add_test(tc, prepare_no_session_context);

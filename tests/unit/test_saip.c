@@ -617,10 +617,11 @@ START_TEST(non_der_encodings_rejected)
 	q = cat(p.b, off[n - 1], (const uint8_t[]){ 0xAA, 0x81, 0x07 }, 3, p.b + off[n - 1] + 2, 7);
 	ck_assert_int_eq(feed(q.b, q.n, 1020, 0, &s, &pr), -EU_E_NOT_DER);
 	free(q.b);
-	/* non-minimal INTEGER inside (identification 00 1F) */
+	/* non-minimal INTEGER inside (identification 00 1F): libtasn1 takes
+	 * it and re-encodes it unchanged */
 	q = cat(p.b, off[n - 1], (const uint8_t[]){ 0xAA, 0x08, 0xA0, 0x06, 0x80, 0x00, 0x81, 0x02, 0x00, 0x1F },
 		10, NULL, 0);
-	ck_assert_int_lt(feed(q.b, q.n, 1020, 0, &s, &pr), 0);
+	ck_assert_int_eq(feed(q.b, q.n, 1020, 0, &s, &pr), -EU_E_NOT_DER);
 	free(q.b);
 	/* a PIN naming a PUK that does not exist: pinAppl2 with PUK 5 */
 	{
@@ -679,12 +680,8 @@ START_TEST(unsupported_pes)
 }
 END_TEST
 
-/* A hand-made PE-MF without EF.PL and EF.UMPC: the MF template is created
- * by default, so both exist with the template's size and content. */
-START_TEST(created_by_default)
-{
-	struct pkg p = load(KNOWN);
-	static const uint8_t mf[] = {
+/* A hand-made PE-MF without EF.PL and EF.UMPC. */
+static const uint8_t mf_pe[] = {
 		0xB0, 0x66,
 		0xA0, 0x05, 0x80, 0x00, 0x81, 0x01, 0x04,		/* mf-header */
 		0x81, 0x06, 0x67, 0x81, 0x0F, 0x01, 0x02, 0x01,		/* templateID 2.23.143.1.2.1 */
@@ -697,9 +694,29 @@ START_TEST(created_by_default)
 		0x83, 0x02, 0x2F, 0x00, 0x8B, 0x03, 0x2F, 0x06, 0x02, 0x80, 0x01, 0x26,
 		0xA6, 0x14, 0xA1, 0x12, 0x82, 0x04, 0x42, 0x21, 0x00, 0x10,	/* ef-arr */
 		0x83, 0x02, 0x2F, 0x06, 0x8B, 0x03, 0x2F, 0x06, 0x02, 0x80, 0x01, 0x10,
-	};
+};
+#define MF_ICCID_FCP	(2 + 7 + 8 + 14 + 4)	/* after ef-iccid's fileID */
+
+/* The same PE-MF with an lcsi in EF.ICCID's Fcp. */
+static struct pkg mf_with_lcsi(uint8_t lcsi)
+{
+	struct pkg q = cat(mf_pe, MF_ICCID_FCP + 8, (const uint8_t[]){ 0x8A, 0x01, lcsi }, 3,
+			   mf_pe + MF_ICCID_FCP + 8, sizeof(mf_pe) - MF_ICCID_FCP - 8);
+
+	ck_assert_uint_eq(q.b[MF_ICCID_FCP + 4], 0x83);	/* the fileID we follow */
+	q.b[1] += 3;			/* PE-MF */
+	q.b[MF_ICCID_FCP - 3] += 3;	/* ef-iccid */
+	q.b[MF_ICCID_FCP - 1] += 3;	/* its Fcp */
+	return q;
+}
+
+/* The MF template is created by default: EF.PL and EF.UMPC exist with the
+ * template's size and content. */
+START_TEST(created_by_default)
+{
+	struct pkg p = load(KNOWN);
 	size_t off[64], n = elements(&p, off, 63);
-	struct pkg q = cat(p.b, off[1], mf, sizeof(mf), p.b + off[n - 1], p.n - off[n - 1]);
+	struct pkg q = cat(p.b, off[1], mf_pe, sizeof(mf_pe), p.b + off[n - 1], p.n - off[n - 1]);
 	struct saip_profile *pr;
 	const struct saip_file *f;
 
@@ -720,8 +737,34 @@ START_TEST(created_by_default)
 	f = saip_profile_file(pr, SAIP_PATH(0x3F00, 0x2F00));
 	ck_assert_uint_eq(f->nb_rec, 1);
 	ck_assert_uint_eq(f->rec_len, 0x26);
+	ck_assert_uint_eq(saip_profile_file(pr, SAIP_PATH(0x3F00, 0x2FE2))->lcsi, 0x05);
 	saip_profile_free(pr);
 	free(q.b);
+	free(p.b);
+}
+END_TEST
+
+/* Fcp.lcsi DEFAULT '05'H (an OPTIONAL in pe.asn): written out, not DER. */
+START_TEST(explicit_hex_default_rejected)
+{
+	struct pkg p = load(KNOWN);
+	size_t off[64], n = elements(&p, off, 63);
+	struct pkg mf = mf_with_lcsi(0x07), q;
+	struct saip_profile *pr;
+	struct saip_stream s;
+
+	q = cat(p.b, off[1], mf.b, mf.n, p.b + off[n - 1], p.n - off[n - 1]);
+	ck_assert_int_eq(saip_decode(q.b, q.n, &pr), 0);
+	ck_assert_uint_eq(saip_profile_file(pr, SAIP_PATH(0x3F00, 0x2FE2))->lcsi, 0x07);
+	saip_profile_free(pr);
+	free(q.b);
+	free(mf.b);
+	mf = mf_with_lcsi(0x05);
+	q = cat(p.b, off[1], mf.b, mf.n, p.b + off[n - 1], p.n - off[n - 1]);
+	ck_assert_int_eq(feed(q.b, q.n, 1020, 0, &s, &pr), -EU_E_NOT_DER);
+	ck_assert_int_eq(s.err_pe_id, 4);
+	free(q.b);
+	free(mf.b);
 	free(p.b);
 }
 END_TEST
@@ -808,6 +851,7 @@ Suite *saip_suite(void)
 	tcase_add_test(tc, non_der_encodings_rejected);
 	tcase_add_test(tc, unsupported_pes);
 	tcase_add_test(tc, created_by_default);
+	tcase_add_test(tc, explicit_hex_default_rejected);
 	tcase_add_test(tc, dump_masks_secrets);
 	tcase_add_test(tc, dump_file);
 	suite_add_tcase(s, tc);
