@@ -26,17 +26,20 @@ CARD_SRC = $(filter-out sim/main.c sim/vpcd.c, \
 GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/pe_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
 CARD_OBJ = $(CARD_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:%.c=%.o)
 UNIT_SRC = $(wildcard tests/unit/*.c)
+# Test-side SM-DP+ (tests/smdp/): an independent implementation used by tests.
+SMDP_SRC = $(wildcard tests/smdp/*.c)
 
 SIM       = $(BUILD)/euicc-sim
 UNIT      = $(BUILD)/check_unit
 PCSC_TEST = $(BUILD)/pcsc-test
 BENCH_CARD = $(BUILD)/vpcd-null-card
+BENCH_DL  = $(BUILD)/bench-download
 FUZZ      = $(BUILD)/fuzz/fuzz_transact
 
-.PHONY: all deps run check check-unit check-fuzz check-integration check-sanitize \
+.PHONY: all deps run check check-unit check-fuzz check-integration check-pki check-sanitize \
 	bench fuzz clean keyperms
 
-all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) keyperms
+all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 
 # Private key files are kept 0600 (git stores them 0644).
 keyperms:
@@ -64,14 +67,18 @@ $(BUILD)/obj/%.o: %.c $(wildcard */*.h)
 $(SIM): $(BUILD)/obj/sim/main.o $(BUILD)/obj/sim/vpcd.o $(CARD_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Test-side SM-DP+ (tests/smdp/): an independent implementation used by tests.
-SMDP_SRC = $(wildcard tests/smdp/*.c)
-
 $(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(wildcard tests/*/*.h)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
 
-$(PCSC_TEST): tests/integration/pcsc_test.c
-	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ $< $(PCSC_LIBS)
+# The PC/SC client carries the test SM-DP+ (tests/smdp) and the ASN.1 glue.
+PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o $(GEN_SRC:%.c=%.o)
+
+$(PCSC_TEST): tests/integration/pcsc_test.c $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h
+	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/integration/pcsc_test.c $(SMDP_SRC) \
+		$(PCSC_TEST_OBJ) $(PCSC_LIBS) $(LDLIBS)
+
+$(BENCH_DL): tests/bench/bench_download.c $(SMDP_SRC) $(CARD_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/bench/bench_download.c $(SMDP_SRC) $(CARD_OBJ) $(LDLIBS)
 
 $(BENCH_CARD): tests/bench/vpcd_null_card.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -91,7 +98,7 @@ run: deps
 	@scripts/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-fuzz check-integration
+	@$(MAKE) --no-print-directory check-unit check-fuzz check-integration check-pki
 	@$(MAKE) --no-print-directory check-sanitize
 
 check-unit: $(UNIT) keyperms
@@ -103,6 +110,10 @@ check-fuzz: $(FUZZ)
 check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
 
+# The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.
+check-pki: $(SIM)
+	tests/pki/run.sh
+
 # The same suites again with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-sanitize:
 	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer" \
@@ -112,6 +123,7 @@ check-sanitize:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	scripts/bench.sh $(SIM) $(BENCH_CARD)
+	$(BENCH_DL) profiles/ts48 $${BENCH_RUNS:-10}
 
 # Run the fuzzer for a while (FUZZ_SECONDS, default 60), growing the corpus
 # in build/fuzz/corpus; copy interesting finds into tests/fuzz/corpus.

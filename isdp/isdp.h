@@ -80,10 +80,11 @@ void isdp_profile_clear(struct isdp_profile *p);
 int isdp_parse_metadata(struct isdp_profile *p);
 
 /* Test/demo only: install a profile package into a new ISD-P without an
- * SM-DP+ (no BPP, no signatures, no notification); persisted. On error a
- * message for the user is left in err. */
+ * SM-DP+ (no BPP, no signatures, no install notification); persisted.
+ * notify (may be NULL) becomes the notification address for enable,
+ * disable and delete. On error a message for the user is left in err. */
 int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
-		  const char *name, enum isdp_class cls, char *err, size_t err_len);
+		  const char *name, enum isdp_class cls, const char *notify, char *err, size_t err_len);
 
 /* The same with the StoreMetadataRequest (DER) given, for tests of
  * metadata-driven behaviour (PPRs, notifications, class). */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, const char *name,
-			 enum isdp_class cls, uint8_t **out, size_t *len)
+			 enum isdp_class cls, const char *notify, uint8_t **out, size_t *len)
 {
 	asn1_node md = NULL;
 	int rc;
@@ -36,8 +36,18 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 		rc = sim_asn1_write_uint(md, "profileClass", cls);
 	else if (rc == 0)
 		rc = sim_asn1_write(md, "profileClass", NULL, 0);
-	if (rc == 0)
+	if (rc == 0 && notify && *notify) {
+		/* enable, disable and delete (NotificationEvent bits 1-3) */
+		rc = sim_asn1_write(md, "notificationConfigurationInfo", "NEW", 1);
+		if (rc == 0)
+			rc = sim_asn1_write_bits(md, "notificationConfigurationInfo.?LAST.profileManagementOperation",
+						 0xE);
+		if (rc == 0)
+			rc = sim_asn1_write(md, "notificationConfigurationInfo.?LAST.notificationAddress", notify,
+					    strlen(notify));
+	} else if (rc == 0) {
 		rc = sim_asn1_write(md, "notificationConfigurationInfo", NULL, 0);
+	}
 	if (rc == 0)
 		rc = sim_asn1_write(md, "profileOwner", NULL, 0);
 	if (rc == 0)
@@ -123,14 +133,14 @@ fail:
 }
 
 int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
-		  const char *name, enum isdp_class cls, char *err, size_t err_len)
+		  const char *name, enum isdp_class cls, const char *notify, char *err, size_t err_len)
 {
 	struct saip_profile *decoded = NULL;
 	uint8_t iccid[ISDP_ICCID_LEN], *md = NULL;
 	size_t md_len = 0;
 	int rc;
 
-	if (strlen(spn) > 32 || strlen(name) > 64) {
+	if (strlen(spn) > 32 || strlen(name) > 64 || (notify && strlen(notify) > 255)) {
 		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
 		return -EU_E_PARAM;
 	}
@@ -142,7 +152,7 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 	for (size_t i = 0; i < ISDP_ICCID_LEN; i++)
 		iccid[i] = (uint8_t)(decoded->iccid[i] << 4 | decoded->iccid[i] >> 4);
 	saip_profile_free(decoded);
-	rc = make_metadata(iccid, spn, name, cls, &md, &md_len);
+	rc = make_metadata(iccid, spn, name, cls, notify, &md, &md_len);
 	if (rc < 0) {
 		snprintf(err, err_len, "cannot build metadata");
 		return rc;

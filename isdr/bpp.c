@@ -163,7 +163,7 @@ static int build_pir(struct sim_card *card, unsigned long seq, unsigned command,
 #undef W
 	rc = sim_asn1_encode(data, &data_der, &data_len);
 	if (rc == 0)
-		rc = ecasd_sign(card->ecasd, s->cred, data_der, data_len, sig);
+		rc = CRYPTO(ecasd_sign(card->ecasd, s->cred, data_der, data_len, sig));
 	if (rc == 0)
 		rc = sim_asn1_new("RSPDefinitions.ProfileInstallationResult", &pir);
 	if (rc == 0)
@@ -306,17 +306,17 @@ static unsigned init_secure_channel(struct sim_card *card, const uint8_t *der, s
 	signed_data[sd_len++] = sizeof(s->otpk);
 	memcpy(signed_data + sd_len, s->otpk, sizeof(s->otpk));
 	sd_len += sizeof(s->otpk);
-	if (ecasd_verify(&s->dppb, signed_data, sd_len, sig, sig_len) < 0) {
+	if (CRYPTO(ecasd_verify(&s->dppb, signed_data, sd_len, sig, sig_len)) < 0) {
 		reason = ER_INVALID_SIGNATURE;
 		goto out;
 	}
 	/* Key agreement and session keys (§3.1.3, Annex G). */
-	if (ecasd_ecka_shared_secret(s->otsk, smdp_otpk, otpk_len, shs) < 0) {
+	if (CRYPTO(ecasd_ecka_shared_secret(s->otsk, smdp_otpk, otpk_len, shs)) < 0) {
 		reason = ER_INCORRECT_INPUT_VALUES;
 		goto out;
 	}
-	if (ecasd_derive_session_keys(shs, sizeof(shs), key_type[0], key_len[0], host_id, hid_len,
-				      ecasd_eid(card->ecasd), mcv, s_enc, s_mac) < 0) {
+	if (CRYPTO(ecasd_derive_session_keys(shs, sizeof(shs), key_type[0], key_len[0], host_id, hid_len,
+				      ecasd_eid(card->ecasd), mcv, s_enc, s_mac)) < 0) {
 		reason = ER_UNSUPPORTED_CRT_VALUES;
 		goto out;
 	}
@@ -356,7 +356,7 @@ static unsigned open_87s(struct sim_card *card, const struct tlv *seq, uint8_t *
 			free(buf);
 			return ER_SCP03T_STRUCTURE;
 		}
-		rc = bsp_unwrap(&s->bsp, t.raw, t.raw_len, true, buf + n, seq->len - n, &got);
+		rc = CRYPTO(bsp_unwrap(&s->bsp, t.raw, t.raw_len, true, buf + n, seq->len - n, &got));
 		if (rc < 0) {
 			free(buf);
 			return rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE;
@@ -538,7 +538,7 @@ static unsigned replace_session_keys(struct sim_card *card, const struct tlv *a2
 		reason = ER_INCORRECT_INPUT_VALUES;
 		goto out;
 	}
-	if (bsp_replace_keys(&s->bsp, enc, mac, mcv) < 0) {
+	if (CRYPTO(bsp_replace_keys(&s->bsp, enc, mac, mcv)) < 0) {
 		reason = ER_SCP03T_SECURITY;
 		goto out;
 	}
@@ -590,6 +590,13 @@ static unsigned install(struct sim_card *card, struct sim_rbuf *out)
 		return fail(card, ER_ICCID_MISMATCH, out);
 	}
 	s->profile.decoded = decoded;
+	if (notif_full(card)) {
+		/* No room for the install notification: the card is out of
+		 * memory for this operation (see NOTIF_MAX). */
+		LOG_INFO("ES10b.LoadBoundProfilePackage: %d pending notifications; send and remove some",
+			 NOTIF_MAX);
+		return fail(card, ER_NO_MEMORY, out);
+	}
 	s->profile.field_loaded_test = s->profile.profile_class == ISDP_CLASS_TEST;
 	memcpy(s->profile.smdp_oid, s->dppb.oid, s->dppb.oid_len);
 	s->profile.smdp_oid_len = s->dppb.oid_len;
@@ -651,7 +658,7 @@ static unsigned load_segment(struct sim_card *card, const struct tlv *t, struct 
 	if (!p)
 		return fail(card, ER_NO_MEMORY, out);
 	s->profile.package = p;
-	rc = bsp_unwrap(&s->bsp, t->raw, t->raw_len, true, p + s->profile.package_len, t->len, &got);
+	rc = CRYPTO(bsp_unwrap(&s->bsp, t->raw, t->raw_len, true, p + s->profile.package_len, t->len, &got));
 	if (rc < 0)
 		return fail(card, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
 	rc = saip_stream_feed(s->pe, p + s->profile.package_len, got);
@@ -719,7 +726,7 @@ unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, 
 		if (!p)
 			return fail(card, ER_UNKNOWN, out);
 		s->metadata = p;
-		rc = bsp_unwrap(&s->bsp, data, len, false, p + s->metadata_len, t.len, &got);
+		rc = CRYPTO(bsp_unwrap(&s->bsp, data, len, false, p + s->metadata_len, t.len, &got));
 		if (rc < 0)
 			return fail(card, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
 		s->metadata_len += got;

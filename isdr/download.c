@@ -181,7 +181,7 @@ int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_
 		code = AUTH_NO_SESSION_CONTEXT;
 		goto refuse;
 	}
-	cr = ecasd_verify_server_cert(card->ecasd, cert, cert_len, ECASD_ROLE_DP_AUTH, NULL, 0, &dpauth);
+	cr = CRYPTO(ecasd_verify_server_cert(card->ecasd, cert, cert_len, ECASD_ROLE_DP_AUTH, NULL, 0, &dpauth));
 	if (cr != ECASD_CERT_OK) {
 		LOG_INFO("ES10b.AuthenticateServer: CERT.DPauth.ECDSA: %s", ecasd_cert_result_name(cr));
 		code = auth_code_for(cr);
@@ -193,7 +193,7 @@ int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_
 		goto refuse;
 	}
 	if (sim_asn1_span(req, der, len, "serverSigned1", &span, &span_len) < 0 ||
-	    ecasd_verify(&dpauth, span, span_len, sig, sig_len) < 0) {
+	    CRYPTO(ecasd_verify(&dpauth, span, span_len, sig, sig_len)) < 0) {
 		LOG_INFO("ES10b.AuthenticateServer: serverSignature1 does not verify with CERT.DPauth.ECDSA");
 		code = AUTH_INVALID_SIGNATURE;
 		goto refuse;
@@ -206,7 +206,7 @@ int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_
 
 	rc = build_euicc_signed1(card, req, der, len, &signed1, &signed1_len);
 	if (rc == 0)
-		rc = ecasd_sign(card->ecasd, cred, signed1, signed1_len, s->euicc_sig1);
+		rc = CRYPTO(ecasd_sign(card->ecasd, cred, signed1, signed1_len, s->euicc_sig1));
 	if (rc == 0)
 		rc = sim_asn1_new("RSPDefinitions.AuthenticateServerResponse", rsp);
 	ecasd_credential_certs(card->ecasd, cred, &euicc_der, &euicc_len, &eum_der, &eum_len);
@@ -310,8 +310,8 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 		goto refuse;
 	}
 	/* CERT.DPpb must come from the CI that issued CERT.DPauth. */
-	cr = ecasd_verify_server_cert(card->ecasd, cert, cert_len, ECASD_ROLE_DP_PB, s->dpauth.ci_id,
-				      s->dpauth.ci_id_len, &dppb);
+	cr = CRYPTO(ecasd_verify_server_cert(card->ecasd, cert, cert_len, ECASD_ROLE_DP_PB, s->dpauth.ci_id,
+				      s->dpauth.ci_id_len, &dppb));
 	if (cr != ECASD_CERT_OK) {
 		LOG_INFO("ES10b.PrepareDownload: CERT.DPpb.ECDSA: %s", ecasd_cert_result_name(cr));
 		code = dl_code_for(cr);
@@ -325,7 +325,7 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 	}
 	memcpy(chained, span, span_len);
 	cl = span_len + put_sig_do(chained + span_len, s->euicc_sig1);
-	if (ecasd_verify(&dppb, chained, cl, sig, sig_len) < 0) {
+	if (CRYPTO(ecasd_verify(&dppb, chained, cl, sig, sig_len)) < 0) {
 		LOG_INFO("ES10b.PrepareDownload: smdpSignature2 does not verify with CERT.DPpb.ECDSA");
 		code = DL_INVALID_SIGNATURE;
 		goto refuse;
@@ -342,7 +342,7 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 	}
 
 	/* One-time key pair on the SM-DP+'s curve (§3.1.3). */
-	rc = ecasd_ecka_generate(dppb.curve, &s->otsk, s->otpk);
+	rc = CRYPTO(ecasd_ecka_generate(dppb.curve, &s->otsk, s->otpk));
 	if (rc == 0)
 		rc = build_euicc_signed2(s, cc_required ? hash_cc : NULL, &signed2, &signed2_len);
 	if (rc == 0 && signed2_len > sizeof(chained) - 3 - ECASD_SIG_LEN)
@@ -351,7 +351,7 @@ int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *
 		/* euiccSignature2 covers euiccSigned2 and smdpSignature2. */
 		memcpy(chained, signed2, signed2_len);
 		cl = signed2_len + put_sig_do(chained + signed2_len, sig);
-		rc = ecasd_sign(card->ecasd, s->cred, chained, cl, sig2);
+		rc = CRYPTO(ecasd_sign(card->ecasd, s->cred, chained, cl, sig2));
 	}
 	if (rc == 0)
 		rc = sim_asn1_new("RSPDefinitions.PrepareDownloadResponse", rsp);
@@ -423,7 +423,7 @@ int es10b_cancel_session(struct sim_card *card, asn1_node req, const uint8_t *de
 	if (rc == 0)
 		rc = sim_asn1_encode(signed_node, &signed_der, &signed_len);
 	if (rc == 0)
-		rc = ecasd_sign(card->ecasd, s->cred, signed_der, signed_len, sig);
+		rc = CRYPTO(ecasd_sign(card->ecasd, s->cred, signed_der, signed_len, sig));
 	if (rc == 0)
 		rc = sim_asn1_new("RSPDefinitions.CancelSessionResponse", rsp);
 	if (rc == 0)

@@ -86,8 +86,9 @@ static int copy_constructed(asn1_node dst, const char *dst_name, asn1_node src, 
 		static const char *const f[] = { "mccMnc", "gid1", "gid2" };
 
 		for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
-			snprintf(d, sizeof(d), "%s.%s", dst_name, f[i]);
-			snprintf(sname, sizeof(sname), "%s.%s", src_name, f[i]);
+			if (snprintf(d, sizeof(d), "%s.%s", dst_name, f[i]) >= (int)sizeof(d) ||
+			    snprintf(sname, sizeof(sname), "%s.%s", src_name, f[i]) >= (int)sizeof(sname))
+				return -EU_E_TOO_LONG;
 			TRY(copy_primitive(dst, d, src, sname));
 		}
 		return 0;
@@ -98,8 +99,9 @@ static int copy_constructed(asn1_node dst, const char *dst_name, asn1_node src, 
 
 		TRY(sim_asn1_write(dst, dst_name, "NEW", 1));
 		for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
-			snprintf(d, sizeof(d), "%s.?LAST.%s", dst_name, f[j]);
-			snprintf(sname, sizeof(sname), "%s.?%d.%s", src_name, i, f[j]);
+			if (snprintf(d, sizeof(d), "%s.?LAST.%s", dst_name, f[j]) >= (int)sizeof(d) ||
+			    snprintf(sname, sizeof(sname), "%s.?%d.%s", src_name, i, f[j]) >= (int)sizeof(sname))
+				return -EU_E_TOO_LONG;
 			TRY(copy_primitive(dst, d, src, sname));
 		}
 	}

@@ -37,6 +37,11 @@ static void notif_clear(struct notif *n)
 	memset(n, 0, sizeof(*n));
 }
 
+bool notif_full(const struct sim_card *card)
+{
+	return list_of(card)->n >= NOTIF_MAX;
+}
+
 int notif_append(struct sim_card *card, struct notif *n)
 {
 	struct notif_list *l = list_of(card);

@@ -20,7 +20,9 @@ enum notif_event {	/* NotificationEvent bit numbers */
 };
 
 #define NOTIF_ADDR_MAX 255
-#define NOTIF_MAX 64
+/* Pending notifications kept at most; an operation that would need more
+ * is refused (the LPA has to send and remove them first). */
+#define NOTIF_MAX 256
 
 struct notif {
 	unsigned long seq;
@@ -44,8 +46,8 @@ unsigned long notif_take_seq(struct sim_card *card);
 void notif_return_seq(struct sim_card *card);
 
 /* Append (taking ownership of n->pending); the caller persists and calls
- * notif_drop_last() if that fails. The oldest entry is dropped when the
- * list is full. */
+ * notif_drop_last() if that fails. -EU_E_NOMEM when the list is full. */
+bool notif_full(const struct sim_card *card);
 int notif_append(struct sim_card *card, struct notif *n);
 void notif_drop_last(struct sim_card *card);
 

@@ -28,3 +28,11 @@ printf '  do-nothing card    %8.1f us\n' "$null_us"
 echo "  ratio              $ratio   (target <= 1.2)"
 dl=$(awk -v a="$sim_us" 'BEGIN { printf "%.1f", a * 150 / 1000 }')
 echo "  => transport cost of a ~150-APDU download: $dl ms"
+
+# A whole download over PC/SC, as the LPA sees it.
+big=$(ls -S "$(dirname "$0")/../profiles/ts48/"*.der | head -1)
+for curve in NIST BRP; do
+	ms=$("$client" "Virtual PCD 00 00" bench-download $curve "$big" 10 | tail -1)
+	printf '  full download over PC/SC, %-4s %8s ms  (%s; card + pcscd/vpcd + test SM-DP+)\n' \
+		"$curve" "$ms" "$(basename "$big")"
+done

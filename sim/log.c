@@ -6,6 +6,15 @@
 #include <time.h>
 
 int sim_log_level;
+uint64_t sim_crypto_ns;
+
+uint64_t sim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 const char *eu_strerror(int rc)
 {

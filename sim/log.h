@@ -11,6 +11,17 @@ extern int sim_log_level;
 void sim_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sim_log_hex(int level, const char *prefix, const uint8_t *buf, size_t len);
 
+/* Time spent in cryptographic operations, for `make bench` (which splits
+ * card time into crypto and the rest). CRYPTO(expr) evaluates expr and
+ * adds its duration. */
+extern uint64_t sim_crypto_ns;
+uint64_t sim_now_ns(void);
+#define CRYPTO(expr) __extension__ ({ \
+	uint64_t crypto_t0_ = sim_now_ns(); \
+	__typeof__(expr) crypto_r_ = (expr); \
+	sim_crypto_ns += sim_now_ns() - crypto_t0_; \
+	crypto_r_; })
+
 #define LOG_ERR(...)   sim_log(0, __VA_ARGS__)
 #define LOG_INFO(...)  sim_log(1, __VA_ARGS__)
 #define LOG_DEBUG(...) sim_log(2, __VA_ARGS__)

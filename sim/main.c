@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: euicc-sim [OPTIONS]                 run the card on vpcd\n"
 		"       euicc-sim dump FILE [--show-keys]   print a decoded profile package\n"
-		"       euicc-sim sideload FILE [OPTIONS] [--spn S] [--name N] [--class C] [--enable]\n"
+		"       euicc-sim sideload FILE [OPTIONS] [--spn S] [--name N] [--class C]\n"
+		"                 [--notify FQDN] [--enable]\n"
 		"                 TEST/DEMO ONLY: install a profile package into the card's state\n"
 		"                 directly, without an SM-DP+ (no BPP, no signature, no notification)\n"
 		"A software SGP.22 v2.3 consumer eUICC attached to vsmartcard's vpcd.\n"
@@ -134,6 +135,7 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },
 		{ "class", required_argument, NULL, 'K' },
 		{ "enable", no_argument, NULL, 'e' },
+		{ "notify", required_argument, NULL, 'O' },
 		{ 0 }
 	};
 	static struct sim_config cfg;
@@ -145,6 +147,7 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	const char *sideload = NULL, *spn = "euicc-sim", *pname = NULL, *pclass = "operational";
+	const char *notify = NULL;
 	bool enable = false;
 
 	snprintf(certs, sizeof(certs), "%s/certs/sgp26", SIM_DATADIR);
@@ -170,6 +173,7 @@ int main(int argc, char **argv)
 		case 'N': pname = optarg; break;
 		case 'K': pclass = optarg; break;
 		case 'e': enable = true; break;
+		case 'O': notify = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -197,8 +201,8 @@ int main(int argc, char **argv)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
 	if (print_eid)
 		cfg.state_dir[0] = 0;
-	if (!sideload && (enable || pname || strcmp(spn, "euicc-sim") || strcmp(pclass, "operational"))) {
-		fprintf(stderr, "euicc-sim: --spn/--name/--class/--enable go with 'sideload'\n");
+	if (!sideload && (enable || pname || notify || strcmp(spn, "euicc-sim") || strcmp(pclass, "operational"))) {
+		fprintf(stderr, "euicc-sim: --spn/--name/--class/--notify/--enable go with 'sideload'\n");
 		return 2;
 	}
 
@@ -214,7 +218,7 @@ int main(int argc, char **argv)
 		const struct isdp_profile *p;
 		uint8_t *pkg = NULL;
 		size_t len = 0;
-		char digits[24];
+		char digits[24], name_buf[65];
 
 		if (strcmp(pclass, "test") && strcmp(pclass, "provisioning") && strcmp(pclass, "operational")) {
 			fprintf(stderr, "euicc-sim: --class test|provisioning|operational\n");
@@ -225,7 +229,17 @@ int main(int argc, char **argv)
 			sim_card_free(card);
 			return 1;
 		}
-		rc = isdp_sideload(card, pkg, len, spn, pname ? pname : sideload, cls, err, sizeof(err));
+		if (!pname) {
+			/* the file name, without folders and .der, at most 64 bytes */
+			const char *base = strrchr(sideload, '/') ? strrchr(sideload, '/') + 1 : sideload;
+			size_t bl = strlen(base);
+
+			if (bl > 4 && !strcmp(base + bl - 4, ".der"))
+				bl -= 4;
+			snprintf(name_buf, sizeof(name_buf), "%.*s", (int)(bl > 64 ? 64 : bl), base);
+			pname = name_buf;
+		}
+		rc = isdp_sideload(card, pkg, len, spn, pname, cls, notify, err, sizeof(err));
 		free(pkg);
 		if (rc < 0) {
 			fprintf(stderr, "euicc-sim: sideload %s: %s\n", sideload, err);

@@ -7,6 +7,13 @@
  *   pcsc-test READER bench N   print the mean APDU round trip in µs
  *   pcsc-test READER absent    wait until the reader is empty
  *   pcsc-test READER t1        a T=1-only connect must fail
+ *   pcsc-test READER download CURVE FILE...
+ *                              download each profile package through the
+ *                              test SM-DP+ (tests/smdp) on NIST or BRP,
+ *                              check it is listed, then delete it
+ *   pcsc-test READER lifecycle / lifecycle-again
+ *                              profile management on two side-loaded
+ *                              profiles, and what must survive a restart
  */
 #include <stdint.h>
 #include <winscard.h>
@@ -16,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "tests/smdp/smdp.h"
 
 static SCARDCONTEXT ctx;
 static SCARDHANDLE card;
@@ -76,48 +85,67 @@ static const char *xfer(const char *hex)
 	return out;
 }
 
-/* ES10 the way lpac sends it. Returns data+SW hex. */
+/* ES10 the way lpac sends it: STORE DATA blocks of 120 bytes, then GET
+ * RESPONSE (CLA 0x8X) while the card says 61xx. out gets data + SW. */
+static int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+	uint8_t cmd[5 + 255], rsp[300];
+	size_t off = 0, n = 0;
+	unsigned block = 0, sw = 0;
+	DWORD rlen;
+
+	do {
+		size_t seg = len - off > 120 ? 120 : len - off;
+		bool last = off + seg == len;
+
+		cmd[0] = (uint8_t)(0x80 | ch);
+		cmd[1] = 0xE2;
+		cmd[2] = last ? 0x91 : 0x11;
+		cmd[3] = (uint8_t)block++;
+		cmd[4] = (uint8_t)seg;
+		memcpy(cmd + 5, der + off, seg);
+		rlen = sizeof(rsp);
+		if (SCardTransmit(card, pci, cmd, (DWORD)(5 + seg), NULL, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
+			return -1;
+		off += seg;
+		sw = (unsigned)rsp[rlen - 2] << 8 | rsp[rlen - 1];
+		if (!last && sw != 0x9000)
+			break;
+	} while (off < len);
+	for (;;) {
+		if (n + rlen > cap)
+			return -1;
+		memcpy(out + n, rsp, rlen - 2);
+		n += rlen - 2;
+		if ((sw & 0xFF00) != 0x6100)
+			break;
+		cmd[0] = (uint8_t)(0x80 | ch);
+		cmd[1] = 0xC0;
+		cmd[2] = cmd[3] = 0;
+		cmd[4] = (uint8_t)sw;
+		rlen = sizeof(rsp);
+		if (SCardTransmit(card, pci, cmd, 5, NULL, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
+			return -1;
+		sw = (unsigned)rsp[rlen - 2] << 8 | rsp[rlen - 1];
+	}
+	out[n++] = (uint8_t)(sw >> 8);
+	out[n++] = (uint8_t)sw;
+	*out_len = n;
+	return 0;
+}
+
+/* The same with hex in and out. */
 static const char *es10(unsigned ch, const char *der_hex)
 {
 	static char acc[2 * 70000];
-	uint8_t der[4096];
-	size_t len = unhex(der_hex, der), off = 0;
-	unsigned block = 0;
-	const char *r = "";
-	char cmd[2 * 300];
+	static uint8_t der[4096], out[70000];
+	size_t len = unhex(der_hex, der), n;
 
-	acc[0] = 0;
-	while (off < len) {
-		size_t n = len - off > 120 ? 120 : len - off;
-		bool last = off + n == len;
-		char data[2 * 130];
-
-		tohex(der + off, n, data);
-		snprintf(cmd, sizeof(cmd), "8%XE2%s%02X%02X%s", ch, last ? "91" : "11", block++,
-			 (unsigned)n, data);
-		r = xfer(cmd);
-		off += n;
-		if (!last && strcmp(r, "9000"))
-			return r;
-	}
-	for (;;) {
-		size_t rl = strlen(r);
-
-		if (rl < 4 || !strncmp(r, "ERR", 3))
-			return r;
-		size_t al = strlen(acc);
-
-		if (al + rl >= sizeof(acc))
-			return "ERR:response too long";
-		memcpy(acc + al, r, rl - 4);
-		acc[al + rl - 4] = 0;
-		if (strncmp(r + rl - 4, "61", 2)) {
-			strcat(acc, r + rl - 4);
-			return acc;
-		}
-		snprintf(cmd, sizeof(cmd), "8%XC00000%s", ch, r + rl - 2);
-		r = xfer(cmd);
-	}
+	if (es10_bin(ch, der, len, out, sizeof(out), &n) < 0)
+		return "ERR:transmit";
+	tohex(out, n, acc);
+	return acc;
 }
 
 static bool wait_for_card(const char *reader, int seconds)
@@ -233,6 +261,243 @@ static void again_check(void)
 	check(!strcmp(r, "BF3E125A10" EID "9000"), "ES10c.GetEID after restart", r);
 }
 
+/* ---- download through the test SM-DP+ ------------------------------------ */
+
+struct piece_ctx {
+	unsigned ch;
+	uint8_t *pir;
+	size_t pir_len, at;
+	int bad;
+};
+
+static int send_piece(void *vctx, size_t index, const uint8_t *piece, size_t len)
+{
+	struct piece_ctx *c = vctx;
+	static uint8_t out[4096];
+	size_t n;
+
+	if (es10_bin(c->ch, piece, len, out, sizeof(out), &n) < 0 || n < 2 ||
+	    out[n - 2] != 0x90 || out[n - 1] != 0x00) {
+		c->bad = 1;
+		return 1;
+	}
+	if (n > 2) {
+		/* The PIR: after the last piece, or at the piece that failed. */
+		c->pir = malloc(n - 2);
+		memcpy(c->pir, out, n - 2);
+		c->pir_len = n - 2;
+		c->at = index;
+		return 2;
+	}
+	return 0;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(1 << 20);
+
+	*len = f && b ? fread(b, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	return b;
+}
+
+/* One download over PC/SC; returns a message on failure, NULL on success. */
+static const char *download(unsigned ch, const char *curve, const char *file, struct smdp_pir *pir)
+{
+	static char why[512];
+	static uint8_t rsp[8192];
+	struct smdp_opts opts = { .curve = curve, .certs_dir = SIM_DATADIR "/certs/sgp26" };
+	struct smdp *dp = NULL;
+	struct piece_ctx pc = { .ch = ch };
+	uint8_t *req = NULL, *bpp = NULL, *upp;
+	size_t req_len, n, bpp_len, upp_len;
+	int rc;
+
+#define FAIL(...) do { snprintf(why, sizeof(why), __VA_ARGS__); goto out; } while (0)
+	why[0] = 0;
+	upp = read_file(file, &upp_len);
+	if (!upp_len)
+		FAIL("cannot read %s", file);
+	if (smdp_new(&opts, &dp) < 0)
+		FAIL("smdp_new");
+	if (es10_bin(ch, (const uint8_t *)"\xBF\x2E\x00", 3, rsp, sizeof(rsp), &n) < 0 || n != 23)
+		FAIL("GetEUICCChallenge");
+	if (smdp_authenticate_server_request(dp, rsp + 5, &req, &req_len) < 0 ||
+	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
+	    (rc = smdp_check_authenticate_response(dp, rsp, n - 2)) != 0)
+		FAIL("AuthenticateServer: %s", smdp_why(dp));
+	free(req);
+	req = NULL;
+	if (smdp_prepare_download_request(dp, &req, &req_len) < 0 ||
+	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
+	    (rc = smdp_check_prepare_response(dp, rsp, n - 2)) != 0)
+		FAIL("PrepareDownload: %s", smdp_why(dp));
+	if (smdp_build_bpp(dp, upp, upp_len, &bpp, &bpp_len) < 0)
+		FAIL("build BPP: %s", smdp_why(dp));
+	rc = smdp_bpp_pieces(bpp, bpp_len, send_piece, &pc);
+	if (pc.bad || !pc.pir)
+		FAIL("LoadBoundProfilePackage: piece %zu refused, or no PIR came", pc.at);
+	if (smdp_check_pir(dp, pc.pir, pc.pir_len, pir) < 0)
+		FAIL("PIR: %s", smdp_why(dp));
+	if (!pir->success)
+		FAIL("PIR errorResult: bppCommandId %u, errorReason %u", pir->bpp_command_id, pir->error_reason);
+out:
+#undef FAIL
+	free(pc.pir);
+	free(req);
+	free(bpp);
+	free(upp);
+	smdp_free(dp);
+	return why[0] ? why : NULL;
+}
+
+static void download_all(const char *curve, int nfiles, char **files)
+{
+	unsigned ch = open_isdr();
+
+	for (int i = 0; i < nfiles; i++) {
+		struct smdp_pir pir = { 0 };
+		const char *base = strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i];
+		const char *why = download(ch, curve, files[i], &pir);
+		char what[256], aid[40], req[64];
+		const char *r;
+
+		snprintf(what, sizeof(what), "download %s on %s over PC/SC", base, curve);
+		check(why == NULL, what, why);
+		if (why)
+			continue;
+		tohex(pir.aid, pir.aid_len, aid);
+		r = es10(ch, "BF2D00");
+		snprintf(what, sizeof(what), "%s listed, disabled", base);
+		check(strstr(r, aid) && strstr(strstr(r, aid), "9F700100"), what, r);
+		/* make room for the next package with the same ICCID */
+		snprintf(req, sizeof(req), "BF33124F10%s", aid);
+		r = es10(ch, req);
+		snprintf(what, sizeof(what), "%s deleted", base);
+		check(!strcmp(r, "BF33038001009000"), what, r);
+		/* the LPA's part: the install notification is sent and removed */
+		snprintf(req, sizeof(req), "BF3003800%s%02lX", pir.seq_number > 0xFF ? "2" : "1",
+			 pir.seq_number & 0xFF);
+		if (pir.seq_number > 0xFF)
+			snprintf(req, sizeof(req), "BF3004800200%02lX", pir.seq_number & 0xFF);
+		r = es10(ch, req);
+		snprintf(what, sizeof(what), "%s install notification %lu removed", base, pir.seq_number);
+		check(!strcmp(r, "BF30038001009000"), what, r);
+	}
+}
+
+/* ---- profile management over PC/SC ----------------------------------------- */
+
+/* ICCIDs (tag 5A values, hex) of the listed profiles, in order. */
+static int list_iccids(unsigned ch, char iccids[][21], int max)
+{
+	const char *r = es10(ch, "BF2D035C015A");
+	int n = 0;
+
+	for (const char *p = strstr(r, "5A0A"); p && n < max; p = strstr(p + 4 + 20, "5A0A")) {
+		memcpy(iccids[n], p + 4, 20);
+		iccids[n++][20] = 0;
+	}
+	return n;
+}
+
+static const char *by_iccid(unsigned ch, const char *tag, const char *iccid, const char *flag)
+{
+	char req[96];
+
+	snprintf(req, sizeof(req), "%s11A00C5A0A%s8101%s", tag, iccid, flag);
+	return es10(ch, req);
+}
+
+static void lifecycle(bool again)
+{
+	unsigned ch = open_isdr();
+	char iccid[4][21], req[96], want[64];
+	int n = list_iccids(ch, iccid, 4);
+	const char *r;
+
+	if (again) {
+		check(n == 1, "after the restart one profile is left", es10(ch, "BF2D00"));
+		r = es10(ch, "BF2D00");
+		check(strstr(r, "90046E69636B") != NULL, "its nickname survived", r);
+		check(strstr(r, "9F700100") != NULL, "it is disabled", r);
+		r = es10(ch, "BF2800");
+		check(strstr(r, "81020520") && !strstr(r, "81020640") && !strstr(r, "81020410"),
+		      "removed notifications stay removed; the disable one is still pending", r);
+		return;
+	}
+	check(n == 2, "two side-loaded profiles are listed", es10(ch, "BF2D00"));
+	if (n != 2)
+		return;
+	r = by_iccid(ch, "BF31", iccid[0], "FF");
+	check(!strcmp(r, "BF31038001009000"), "ES10c.EnableProfile", r);
+	r = by_iccid(ch, "BF31", iccid[0], "FF");
+	check(!strcmp(r, "BF31038001029000"), "enabling it again: profileNotInDisabledState", r);
+	/* The enabled profile's files, on the basic channel. */
+	r = xfer("00A4040C0CA0000000871002FF49FF0589");
+	check(!strcmp(r, "9000"), "SELECT ADF.USIM of the enabled profile", r);
+	r = xfer("00A4000C026F07");
+	check(!strcmp(r, "9000"), "SELECT EF.IMSI", r);
+	r = xfer("00B0000009");
+	check(!strncmp(r, "08", 2) && ends_with(r, "9000"), "READ BINARY EF.IMSI", r);
+	r = xfer("00A4000C022FE2");
+	r = xfer("00B000000A");
+	snprintf(want, sizeof(want), "%s9000", iccid[0]);
+	check(!strcmp(r, want), "EF.ICCID is the enabled profile's", r);
+	snprintf(req, sizeof(req), "BF29125A0A%s90046E69636B", iccid[0]);
+	r = es10(ch, req);
+	check(!strcmp(r, "BF29038001009000"), "ES10c.SetNickname", r);
+	r = by_iccid(ch, "BF32", iccid[0], "FF");
+	check(!strcmp(r, "BF32038001009000"), "ES10c.DisableProfile", r);
+	r = xfer("00A4040C0CA0000000871002FF49FF0589");
+	check(!strcmp(r, "6A82"), "ADF.USIM is gone once disabled", r);
+	snprintf(req, sizeof(req), "BF330C5A0A%s", iccid[1]);
+	r = es10(ch, req);
+	check(!strcmp(r, "BF33038001009000"), "ES10c.DeleteProfile", r);
+	r = es10(ch, req);
+	check(!strcmp(r, "BF33038001019000"), "deleting it again: iccidOrAidNotFound", r);
+	/* the side-loaded profiles notify enable/disable/delete to the
+	 * address in their metadata */
+	r = es10(ch, "BF2800");
+	{
+		/* the last three entries: BF2F L 80 01|02 seq 81 02 xx event */
+		char seq[3][9] = { "", "", "" };
+		const char *ev[3] = { "81020640", "81020520", "81020410" };
+		int k = 0;
+
+		for (const char *p = strstr(r, "BF2F"); p; p = strstr(p + 4, "BF2F")) {
+			unsigned l = 0;
+
+			sscanf(p + 8, "%2x", &l);
+			if (l < 1 || l > 3)
+				continue;
+			for (int e = 0; e < 3; e++)
+				if (!strncmp(p + 10 + 2 * l, ev[e], 8))
+					snprintf(seq[e], sizeof(seq[e]), "%.*s", 4 + 2 * l, p + 6);
+			k++;
+		}
+		check(seq[0][0] && seq[1][0] && seq[2][0], "ES10b.ListNotification: enable, disable, delete", r);
+		/* remove enable and delete; disable stays for after the restart */
+		snprintf(req, sizeof(req), "BF30%02zX%s", strlen(seq[0]) / 2, seq[0]);
+		r = es10(ch, req);
+		check(!strcmp(r, "BF30038001009000"), "ES10b.RemoveNotificationFromList", r);
+		r = es10(ch, req);
+		check(!strcmp(r, "BF30038001019000"), "... again: nothingToDelete", r);
+		snprintf(req, sizeof(req), "BF30%02zX%s", strlen(seq[2]) / 2, seq[2]);
+		r = es10(ch, req);
+		check(!strcmp(r, "BF30038001009000"), "... and the delete notification", r);
+		snprintf(req, sizeof(req), "BF2B%02zXA0%02zX%s", strlen(seq[1]) / 2 + 2, strlen(seq[1]) / 2, seq[1]);
+		r = es10(ch, req);
+		check(!strncmp(r, "BF2B", 4) && ends_with(r, "9000") && strlen(r) > 400,
+		      "ES10b.RetrieveNotificationsList by seqNumber", r);
+		(void)k;
+	}
+	r = es10(ch, "BF3403820100");
+	check(!strcmp(r, "BF34038001019000"), "eUICCMemoryReset with no option: nothingToDelete", r);
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -284,6 +549,40 @@ int main(int argc, char **argv)
 		full_check();
 	} else if (!strcmp(mode, "again")) {
 		again_check();
+	} else if (!strcmp(mode, "download") && argc > 4) {
+		download_all(argv[3], argc - 4, argv + 4);
+	} else if (!strcmp(mode, "lifecycle") || !strcmp(mode, "lifecycle-again")) {
+		lifecycle(!strcmp(mode, "lifecycle-again"));
+	} else if (!strcmp(mode, "bench-download") && argc > 5) {
+		/* CURVE FILE N: mean wall time of a whole download as the LPA
+		 * sees it (card + pcscd/vpcd + the test SM-DP+'s own work). */
+		unsigned ch = open_isdr();
+		int n = atoi(argv[5]);
+		double t0 = now_us(), total = 0;
+
+		for (int i = 0; i < n; i++) {
+			struct smdp_pir pir = { 0 };
+			char req[64];
+			const char *why;
+
+			t0 = now_us();
+			why = download(ch, argv[3], argv[4], &pir);
+			total += now_us() - t0;
+			if (why) {
+				printf("FAIL %s\n", why);
+				return 1;
+			}
+			snprintf(req, sizeof(req), "BF33124F10");
+			tohex(pir.aid, pir.aid_len, req + strlen(req));
+			es10(ch, req);
+			snprintf(req, sizeof(req), "BF30%s", pir.seq_number > 0x7F ? "04800200" : "038001");
+			snprintf(req + strlen(req), sizeof(req) - strlen(req), "%02lX", pir.seq_number & 0xFF);
+			es10(ch, req);
+		}
+		printf("%.2f\n", total / n / 1000.0);
+		SCardDisconnect(card, SCARD_UNPOWER_CARD);
+		SCardReleaseContext(ctx);
+		return 0;
 	} else if (!strcmp(mode, "bench") && argc > 3) {
 		int n = atoi(argv[3]);
 		double t0;

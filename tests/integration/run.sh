@@ -54,11 +54,13 @@ run_client() {
 expect() {	# expect DESCRIPTION COMMAND...
 	local what=$1
 	shift
-	if "$@"; then
+	# no subshell: the command may be a function that changes our state
+	if "$@" > "$work/expect.out" 2>&1; then
 		echo "ok   $what"
 		total_pass=$((total_pass + 1))
 	else
 		echo "FAIL $what"
+		tail -5 "$work/expect.out" | sed 's/^/     /'
 		total_fail=$((total_fail + 1))
 	fi
 }
@@ -72,8 +74,27 @@ run_client t1
 expect "SIGINT stops the simulator cleanly (exit 0)" stop_sim
 expect "the simulator said it stopped" grep -q "euicc-sim: stopped" "$work/sim.log"
 run_client absent
+
 start_sim
 run_client again
+# Every TS.48 package through the test SM-DP+, on both curves.
+ts48="$(dirname "$0")/../../profiles/ts48"
+run_client download NIST "$ts48"/*.der
+run_client download BRP "$ts48"/*.der
+expect "SIGINT stops the simulator" stop_sim
+run_client absent
+
+# Two profiles side-loaded (no SM-DP+) while the card is off; managed; and
+# what must survive a restart.
+for p in TS48V2-SAIP2-1-BERTLV-UNIQUE TS48V2-SAIP2-3-BERTLV-UNIQUE; do
+	expect "sideload $p" "$sim" sideload "$ts48/$p.der" --state "$work/state" --notify smdp.example.com
+done
+start_sim
+run_client lifecycle
+expect "SIGINT stops the simulator" stop_sim
+run_client absent
+start_sim
+run_client lifecycle-again
 
 # pcscd goes away and comes back: the simulator reconnects by itself.
 kill "$pcscd_pid"

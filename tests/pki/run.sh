@@ -102,10 +102,12 @@ sig_ok() {
 	tbs=$(openssl asn1parse -inform der -in "$cert" | sed -n 's/^ *\([0-9]*\):d=1 *hl=\([0-9]*\) *l= *\([0-9]*\) cons: *SEQUENCE.*/\1 \2 \3/p' | head -n1)
 	sig=$(openssl asn1parse -inform der -in "$cert" | sed -n 's/^ *\([0-9]*\):d=1 *hl=\([0-9]*\) *l= *\([0-9]*\) prim: *BIT STRING.*/\1 \2 \3/p' | tail -n1)
 	[ -n "$tbs" ] && [ -n "$sig" ] || return 1
-	set -- $tbs
-	tail -c +$(($1 + 1)) "$cert" | head -c $(($2 + $3)) >"$w/tbs"
-	set -- $sig
-	tail -c +$(($1 + $2 + 2)) "$cert" | head -c $(($3 - 1)) >"$w/sig"
+	local off hl len
+	read -r off hl len <<<"$tbs"
+	tail -c +$((off + 1)) "$cert" | head -c $((hl + len)) >"$w/tbs"
+	# BIT STRING contents after its "unused bits" octet: the DER ECDSA-Sig-Value
+	read -r off hl len <<<"$sig"
+	tail -c +$((off + hl + 2)) "$cert" | head -c $((len - 1)) >"$w/sig"
 	openssl x509 -inform der -in "$issuer" -noout -pubkey >"$w/pub"
 	openssl dgst -sha256 -verify "$w/pub" -signature "$w/sig" "$w/tbs" | grep -qx 'Verified OK'
 }
@@ -342,7 +344,7 @@ for e in "${EIDS[@]}"; do
 		"$T/nist/eUICC/euicc-sim_$e.conf"
 done
 # the accept-only-47 predicate itself rejects a wrong chain (eUICC under a foreign EUM)
-"$MKPKI" -q -o "$T/other" --curve nist >/dev/null 2>&1
+"$MKPKI" -q -o "$T/other" --curve nist --eids 89049032000000000000000000 2 >/dev/null 2>&1
 pem_of "$T/other/EUM/CERT_EUM_ECDSA_NIST.der" "$T/eum_other.pem"
 pem_of "$T/nist/eUICC/CERT_EUICC_ECDSA_NIST.der" "$T/e.pem"
 check_not "a foreign EUM's chain is not accepted as 'name constraint only'" \
@@ -356,9 +358,20 @@ pem_of "$SGP26/eUICC/CERT_EUICC_ECDSA_NIST.der" "$T/s_e.pem"
 check "SGP.26 eUICC chain: the same single 'permitted subtree violation'" euicc_verify_only_nc \
 	"$T/s_ci.pem" "$T/s_eum.pem" "$T/s_e.pem"
 
+# --eids without --eid: the default (unsuffixed) eUICC is the first card's, not a second key for its EID
+O1=$(head -n1 "$T/other/eUICC/EIDS.txt" 2>/dev/null)
+eq "--eids without --eid: first EID" "$O1" "$("$MKPKI" eid-make 890490320000000000000000000000)"
+check "--eids without --eid: default eUICC certificate = the first card's" \
+	cmp "$T/other/eUICC/CERT_EUICC_ECDSA_NIST.der" "$T/other/eUICC/CERT_EUICC_ECDSA_NIST_$O1.der"
+check "--eids without --eid: default eUICC key = the first card's" \
+	cmp "$T/other/eUICC/SK_EUICC_ECDSA_NIST.pem" "$T/other/eUICC/SK_EUICC_ECDSA_NIST_$O1.pem"
+check "--eids without --eid: default key mode 0600" mode_is "$T/other/eUICC/SK_EUICC_ECDSA_NIST.pem" 600
+
 # add-euicc on an existing PKI
 NEW=$("$MKPKI" eid-make 890490329999999999999999999990)
-check "add-euicc --eid" "$MKPKI" add-euicc -q -o "$T/nist" --curve nist --eid "$NEW"
+check "add-euicc --eid (curve taken from the EUM folder)" "$MKPKI" add-euicc -q -o "$T/nist" --eid "$NEW"
+check "add-euicc: no BRP certificate issued in a NIST-only PKI" test ! -e "$T/nist/eUICC/CERT_EUICC_ECDSA_BRP_$NEW.der"
+check_not "add-euicc: an existing EID is not overwritten without --force" "$MKPKI" add-euicc -q -o "$T/nist" --eid "$NEW"
 check "add-euicc: certificate signed by the existing EUM" sig_ok "$T/nist/eUICC/CERT_EUICC_ECDSA_NIST_$NEW.der" \
 	"$T/nist/EUM/CERT_EUM_ECDSA_NIST.der"
 check_not "add-euicc: EID outside the EUM prefix refused" "$MKPKI" add-euicc -q -o "$T/nist" --curve nist \

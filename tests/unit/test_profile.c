@@ -54,7 +54,7 @@ static size_t metadata(const uint8_t *pkg, size_t len, uint32_t pprs, const char
 	/* Borrow the decoder: side-load into a scratch card to learn the
 	 * ICCID in its tag-5A form. */
 	tmp = t_card_new(NULL);
-	ck_assert_int_eq(isdp_sideload(tmp, pkg, len, "x", "x", ISDP_CLASS_OPERATIONAL, err, sizeof(err)), 0);
+	ck_assert_int_eq(isdp_sideload(tmp, pkg, len, "x", "x", ISDP_CLASS_OPERATIONAL, NULL, err, sizeof(err)), 0);
 	p = isdp_get(tmp->isdp, 0);
 	memcpy(iccid, p->iccid, sizeof(iccid));
 	sim_card_free(tmp);
