@@ -1,7 +1,8 @@
 /* Profile package stream: element framing, strict decoding, the ordering
- * rules, and the PEs that are not file systems. Section numbers refer to
- * the TCA eUICC Profile Package: Interoperable Format specification v2.3.1
- * (§8.1: a package is a sequence of PEs, header first, PE-End last). */
+ * rules, and the PEs that are not file systems. A package (TCA eUICC
+ * Profile Package: Interoperable Format v2.3.1) is a sequence of PEs, the
+ * ProfileHeader first and PE-End last; rules taken from the comments of the
+ * ASN.1 module say so where they are applied. */
 #include "profiles/saip.h"
 #include "profiles/saip_priv.h"
 #include "sim/asn1.h"
@@ -310,7 +311,7 @@ static int pe_gfm(struct saip_stream *s, asn1_node n, const char *name,
 	return saip_fs_gfm(s, el, id);
 }
 
-/* PE-PINCodes (§8.5.1): PINs of the DF/ADF the preceding file-system PE
+/* PE-PINCodes: PINs of the DF/ADF the preceding file-system PE
  * created, or a reference to another DF's PINs (filePath). */
 static int pe_pin(struct saip_stream *s, asn1_node n, const char *name,
 		  const struct tlv *el, uint16_t id)
@@ -455,7 +456,7 @@ static int aka_algo(asn1_node n, struct saip_aka *a)
 	return 0;
 }
 
-/* PE-AKAParameter (§8.6.1): for the NAA whose ADF came last. */
+/* PE-AKAParameter: for the NAA whose ADF came last. */
 static int pe_aka(struct saip_stream *s, asn1_node n, const char *name,
 		  const struct tlv *el, uint16_t id)
 {
@@ -575,7 +576,7 @@ static int sd_key(asn1_node n, size_t i, struct saip_key *k)
 	return 0;
 }
 
-/* PE-SecurityDomain (§8.6.3): the instance and its keys. */
+/* PE-SecurityDomain: the instance and its keys. */
 static int pe_sd(struct saip_stream *s, asn1_node n, const char *name,
 		 const struct tlv *el, uint16_t id)
 {
@@ -613,7 +614,7 @@ static int pe_sd(struct saip_stream *s, asn1_node n, const char *name,
 	return 0;
 }
 
-/* PE-Application (§8.7): load package and instances. */
+/* PE-Application: load package and instances. */
 static int pe_app(struct saip_stream *s, asn1_node n, const char *name,
 		  const struct tlv *el, uint16_t id)
 {
@@ -652,7 +653,7 @@ static int pe_app(struct saip_stream *s, asn1_node n, const char *name,
 	return 0;
 }
 
-/* PE-RFM (§8.6.4): an RFM instance, its TARs and ADF. */
+/* PE-RFM: an RFM instance, its TARs and ADF. */
 static int pe_rfm(struct saip_stream *s, asn1_node n, const char *name,
 		  const struct tlv *el, uint16_t id)
 {
@@ -776,7 +777,7 @@ static int element(struct saip_stream *s, const uint8_t *der, size_t len)
 			goto out;
 		id = (uint16_t)v;
 		s->err_pe_id = (long)id;
-		/* identification numbers are unique in a package (§8.1.2) */
+		/* PEHeader.identification: unique in a package */
 		rc = -EU_E_PE_VALUE;
 		if (s->ids[id / 8] & (1u << (id % 8)))
 			goto out;

@@ -82,7 +82,7 @@ struct saip_aid {
 
 /* One file created by a file-system PE (PE-MF, PE-USIM, ..., PE-OPT-*) or
  * by PE-GenericFileManagement. ADFs are addressed by their temporary file
- * ID, as SAIP file paths do (§8.3.5 of the TCA specification). */
+ * ID, as SAIP file paths do (TCA specification §8.3.5). */
 struct saip_file {
 	uint16_t path[SAIP_MAX_DEPTH];	/* enclosing DFs from the MF: {3F00, 7FD0} */
 	uint8_t depth;			/* entries in path; 0 for the MF itself */

@@ -1,4 +1,4 @@
-/* File-system PEs (TCA eUICC Profile Package v2.3.1 §8.3): the PEs that
+/* File-system PEs of the TCA eUICC Profile Package (v2.3.1): the PEs that
  * instantiate a file structure template (PE-MF, PE-TELECOM, PE-USIM,
  * PE-OPT-USIM, ...) and PE-GenericFileManagement, turned into the flat file
  * list of struct saip_profile.
@@ -48,7 +48,7 @@
 #define TEMPLATE_ID_TAG		0x81
 #define BASE_MEMBER		2	/* first File member of every template PE */
 #define LCSI_DEFAULT		0x05	/* Fcp.lcsi DEFAULT '05'H */
-#define MAX_RECORDS		254	/* TS 102 221 §8.2.2 */
+#define MAX_RECORDS		254	/* record numbers 01..FE, TS 102 221 */
 
 struct fpath {
 	uint16_t fid[SAIP_MAX_DEPTH + 1];
@@ -498,13 +498,14 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 		memcpy(f->aid.b, fc->df_name, fc->df_name_len);
 		f->aid.len = (uint8_t)fc->df_name_len;
 	}
-	if (!f->fdb)	/* what the eUICC would create: shareable (§8.3.2) */
+	if (!f->fdb)	/* what the eUICC would create; template files are shareable */
 		f->fdb = is_df(f->type) ? 0x78 : f->type == SAIP_FT_BER_TLV ? 0x79 :
 			 f->type == SAIP_FT_LINEAR_FIXED ? 0x42 : f->type == SAIP_FT_CYCLIC ? 0x46 : 0x41;
 
 	if (!is_df(f->type)) {
-		/* shortEFID: absent means the template's SFI, or for GFM the
-		 * low five bits of the FID; empty means none (§8.3.3) */
+		/* shortEFID (see its comment in pe.asn): absent means the
+		 * template's SFI, or for GFM the low five bits of the FID;
+		 * empty means none */
 		if (fc && fc->has_sfi) {
 			if (fc->sfi_len == 1 && (fc->sfi[0] & 0x07))
 				return -EU_E_PE_VALUE;
@@ -541,7 +542,8 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 }
 
 /* fillFileOffset / fillFileContent: a cursor that moves forward from the
- * start of the file, over records too (§8.3.4). */
+ * start of the file, across records too; an offset is relative to it (as
+ * pySim reads it, and as TS.48's EF.DIR and EF.ARR need). */
 static int fill(struct saip_stream *s, size_t fi, size_t *pos, const uint8_t *data, size_t n, bool skip)
 {
 	struct saip_profile *p = s->p;
@@ -627,7 +629,7 @@ static int member(struct saip_stream *s, const struct tpl_pe *k, const struct sa
 		if (c.tag == FILE_DO_NOT_CREATE) {
 			if (skip || fcp)
 				return -EU_E_PE_VALUE;
-			/* no effect on the files of the MF (§8.3.2) */
+			/* no effect on the files of the MF (File, pe.asn) */
 			skip = strcmp(k->pe, "mf") != 0;
 		} else if (c.tag == FILE_FCP) {
 			if (fcp)
@@ -722,7 +724,8 @@ int saip_fs_template_pe(struct saip_stream *s, const char *pe, const char *oid,
 		return -EU_E_PE_VALUE;	/* base DF marked doNotCreate */
 
 	/* A "created by default" template creates its files even when the PE
-	 * leaves them out (§8.3.2), where the template defines them fully. */
+	 * leaves them out (doNotCreate exists to prevent it), where the
+	 * template defines them fully. */
 	for (size_t i = 0; tpl && tpl->by_default && i < tpl->n; i++) {
 		const struct saip_tpl_file *tf = &tpl->files[i];
 		struct fpath dir = base;
