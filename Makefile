@@ -43,7 +43,7 @@ all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 
 # Private key files are kept 0600 (git stores them 0644).
 keyperms:
-	@chmod 600 certs/sgp26/*/SK_*.pem
+	@chmod 600 certs/sgp26/*/SK_*.pem certs/private/*/SK_*.pem
 
 $(BUILD)/gen/%_asn1_tab.c: isdr/%.asn
 	@mkdir -p $(@D)

@@ -235,9 +235,20 @@ int ecasd_new(const struct sim_config *cfg, struct ecasd **out)
 
 	if (!e)
 		return -EU_E_NOMEM;
-	if (cfg->n_ci == 0 || cfg->n_cred == 0) {
-		LOG_ERR("ECASD: at least one CI certificate and one credential set are needed");
+	if (cfg->n_ci == 0) {
+		LOG_ERR("ECASD: no CI certificate configured (see --preset, or 'ci =' in the config)");
 		goto fail;
+	}
+	if (cfg->n_cred == 0) {
+		/* Verification only (e.g. gsma-prod): the EID comes from the
+		 * configuration, and the card signs for no CI. */
+		rc = ecasd_eid_from_string(cfg->eid, e->eid);
+		if (rc < 0) {
+			LOG_ERR("ECASD: no credential set and no valid 'eid' in the configuration");
+			goto fail;
+		}
+		LOG_INFO("ECASD: no credential set: this card can verify but not sign; downloads "
+			 "will be refused with ciPKUnknown");
 	}
 	for (size_t i = 0; i < cfg->n_ci; i++) {
 		struct ecasd_ci *ci = &e->ci[e->n_ci];
@@ -359,14 +370,28 @@ int ecasd_find_credential(const struct ecasd *e, const uint8_t *ci_id, size_t le
 void ecasd_credential_certs(const struct ecasd *e, size_t cred, const uint8_t **euicc, size_t *euicc_len,
 			    const uint8_t **eum, size_t *eum_len)
 {
+	if (cred >= e->n_cred) {
+		*euicc = *eum = NULL;
+		*euicc_len = *eum_len = 0;
+		return;
+	}
 	*euicc = e->cred[cred].euicc_der;
 	*euicc_len = e->cred[cred].euicc_der_len;
 	*eum = e->cred[cred].eum_der;
 	*eum_len = e->cred[cred].eum_der_len;
 }
 
+size_t ecasd_credential_count(const struct ecasd *e)
+{
+	return e->n_cred;
+}
+
 const uint8_t *ecasd_credential_ci(const struct ecasd *e, size_t cred, size_t *len)
 {
+	if (cred >= e->n_cred) {
+		*len = 0;
+		return NULL;
+	}
 	*len = e->cred[cred].ci_id_len;
 	return e->cred[cred].ci_id;
 }
@@ -384,6 +409,8 @@ static int key_curve(const EVP_PKEY *key)
 
 int ecasd_credential_curve(const struct ecasd *e, size_t cred)
 {
+	if (cred >= e->n_cred)
+		return NID_undef;
 	return key_curve(e->cred[cred].key);
 }
 
@@ -442,6 +469,10 @@ int ecasd_sign(const struct ecasd *e, size_t cred, const uint8_t *msg, size_t le
 	size_t der_len = sizeof(der);
 	int rc = -EU_E_CRYPTO;
 
+	if (cred >= e->n_cred) {
+		EVP_MD_CTX_free(md);
+		return -EU_E_STATE;
+	}
 	if (!md)
 		return -EU_E_NOMEM;
 	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, e->cred[cred].key) != 1 ||

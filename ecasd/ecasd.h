@@ -40,7 +40,10 @@ int ecasd_find_credential(const struct ecasd *e, const uint8_t *ci_id, size_t le
 void ecasd_credential_certs(const struct ecasd *e, size_t cred, const uint8_t **euicc, size_t *euicc_len,
 			    const uint8_t **eum, size_t *eum_len);
 
-/* Key identifier of the CI a credential set chains to. */
+/* Number of credential sets (0 for a verification-only card). */
+size_t ecasd_credential_count(const struct ecasd *e);
+
+/* Key identifier of the CI a credential set chains to (NULL, 0 if none). */
 const uint8_t *ecasd_credential_ci(const struct ecasd *e, size_t cred, size_t *len);
 
 /* OpenSSL NID of the credential set's curve (the curve of the CI). */

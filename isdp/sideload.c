@@ -114,7 +114,8 @@ int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len
 	p.field_loaded_test = p.profile_class == ISDP_CLASS_TEST;
 	p.state = ISDP_DISABLED;
 	ci = ecasd_credential_ci(card->ecasd, 0, &ci_len);
-	memcpy(p.ci_id, ci, ci_len);
+	if (ci)
+		memcpy(p.ci_id, ci, ci_len);
 	p.ci_id_len = ci_len;
 	isdp_next_aid(card->isdp, p.aid, &p.aid_len);
 	rc = isdp_install(card->isdp, &p);

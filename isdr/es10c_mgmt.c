@@ -103,6 +103,10 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 	asn1_node md = NULL;
 	int count = 0, rc = 0;
 
+	if (ecasd_credential_count(card->ecasd) == 0) {
+		LOG_INFO("ES10c: no credential set to sign notifications with; none generated");
+		return 0;
+	}
 	if (sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md) < 0)
 		return 0;	/* checked at install; nothing to notify */
 	asn1_number_of_elements(md, "notificationConfigurationInfo", &count);

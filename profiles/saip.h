@@ -16,7 +16,8 @@
  *                        / SAIP_MAX_FS_BYTES           -> not-enough-memory
  *   EU_E_NOT_DER         bad TLV header (indefinite or non-minimal length),
  *                        or an element that is valid BER but not the canonical
- *                        DER (e.g. a DEFAULT value written out)
+ *                        DER (a DEFAULT value written out, an INTEGER with a
+ *                        redundant leading octet)
  *                                                      -> invalid-request-format
  *   EU_E_ASN1, EU_E_TOO_DEEP
  *                        the element does not match PEDefinitions
@@ -37,6 +38,10 @@
  *                        or written past its end, a path to no DF, a PIN
  *                        naming a PUK that does not exist, ...  -> bad-values
  *   EU_E_NOMEM           allocation failed
+ *
+ * As an SGP.22 ProfileInstallationResult errorReason, all of these are
+ * installFailedDueToPEProcessingError, except EU_E_TOO_LONG and EU_E_NOMEM
+ * (installFailedDueToInsufficientMemoryForProfile).
  *
  * After any error the stream keeps failing with the same code;
  * `err_offset` / `err_pe_id` then say which element failed (the offset of

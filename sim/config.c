@@ -27,38 +27,59 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src);
 }
 
-/* One SGP.26 CI and its credential set; curve is "NIST" or "BRP". */
-static void add_sgp26(struct sim_config *cfg, const char *dir, const char *curve)
+/* A CI (verification) and, with sign, its credential set, from a PKI in
+ * the certs/sgp26 layout; curve is "NIST" or "BRP". */
+static void add_pki(struct sim_config *cfg, const char *dir, const char *curve, bool sign)
 {
-	struct sim_cred_cfg *c = &cfg->cred[cfg->n_cred++];
+	struct sim_cred_cfg *c;
 
-	snprintf(cfg->ci_cert[cfg->n_ci++], SIM_PATH_MAX, "%s/CertificateIssuer/CERT_CI_ECDSA_%s.der",
-		 dir, curve);
+	if (cfg->n_ci < SIM_MAX_CI)
+		snprintf(cfg->ci_cert[cfg->n_ci++], SIM_PATH_MAX, "%s/CertificateIssuer/CERT_CI_ECDSA_%s.der",
+			 dir, curve);
+	if (!sign || cfg->n_cred == SIM_MAX_CRED)
+		return;
+	c = &cfg->cred[cfg->n_cred++];
 	snprintf(c->euicc_cert, SIM_PATH_MAX, "%s/eUICC/CERT_EUICC_ECDSA_%s.der", dir, curve);
 	snprintf(c->eum_cert, SIM_PATH_MAX, "%s/EUM/CERT_EUM_ECDSA_%s.der", dir, curve);
 	snprintf(c->euicc_key, SIM_PATH_MAX, "%s/eUICC/SK_EUICC_ECDSA_%s.pem", dir, curve);
 }
 
-static int sgp26_paths(struct sim_config *cfg, const char *dir, bool nist, bool brp)
+static void add_gsma(struct sim_config *cfg)
+{
+	if (cfg->n_ci < SIM_MAX_CI)
+		snprintf(cfg->ci_cert[cfg->n_ci++], SIM_PATH_MAX, "%s", cfg->gsma_ci);
+}
+
+const char *const sim_config_preset_names = "sgp26, sgp26-nist, sgp26-brp, gsma-prod, private, hybrid";
+
+int sim_config_preset(struct sim_config *cfg, const char *name)
 {
 	cfg->n_ci = 0;
 	cfg->n_cred = 0;
-	if (nist)
-		add_sgp26(cfg, dir, "NIST");
-	if (brp)
-		add_sgp26(cfg, dir, "BRP");
+	if (!strcmp(name, "sgp26")) {
+		add_pki(cfg, cfg->sgp26_dir, "NIST", true);
+		add_pki(cfg, cfg->sgp26_dir, "BRP", true);
+	} else if (!strcmp(name, "sgp26-nist")) {
+		add_pki(cfg, cfg->sgp26_dir, "NIST", true);
+	} else if (!strcmp(name, "sgp26-brp")) {
+		add_pki(cfg, cfg->sgp26_dir, "BRP", true);
+	} else if (!strcmp(name, "gsma-prod")) {
+		/* Public key only: the card verifies, but signs for no CI. */
+		add_gsma(cfg);
+	} else if (!strcmp(name, "private")) {
+		add_pki(cfg, cfg->private_dir, "NIST", true);
+	} else if (!strcmp(name, "hybrid")) {
+		/* As a card sourced with several roots: production (verify
+		 * only), SGP.26 test, private. */
+		add_gsma(cfg);
+		add_pki(cfg, cfg->sgp26_dir, "NIST", true);
+		add_pki(cfg, cfg->sgp26_dir, "BRP", true);
+		add_pki(cfg, cfg->private_dir, "NIST", true);
+	} else {
+		return -EU_E_CONFIG;
+	}
+	snprintf(cfg->preset, sizeof(cfg->preset), "%s", name);
 	return 0;
-}
-
-int sim_config_preset(struct sim_config *cfg, const char *name, const char *certs_dir)
-{
-	if (!strcmp(name, "sgp26"))
-		return sgp26_paths(cfg, certs_dir, true, true);
-	if (!strcmp(name, "sgp26-nist"))
-		return sgp26_paths(cfg, certs_dir, true, false);
-	if (!strcmp(name, "sgp26-brp"))
-		return sgp26_paths(cfg, certs_dir, false, true);
-	return -EU_E_CONFIG;
 }
 
 void sim_config_defaults(struct sim_config *cfg, const char *certs_dir)
@@ -66,7 +87,11 @@ void sim_config_defaults(struct sim_config *cfg, const char *certs_dir)
 	memset(cfg, 0, sizeof(*cfg));
 	copy_str(cfg->vpcd_host, sizeof(cfg->vpcd_host), "127.0.0.1");
 	cfg->vpcd_port = 35963;
-	sgp26_paths(cfg, certs_dir, true, true);
+	snprintf(cfg->sgp26_dir, sizeof(cfg->sgp26_dir), "%s", certs_dir);
+	snprintf(cfg->private_dir, sizeof(cfg->private_dir), "%s/../private", certs_dir);
+	snprintf(cfg->gsma_ci, sizeof(cfg->gsma_ci), "%s/../gsma-ci/gsma-rsp2-root-ci1.pem", certs_dir);
+	copy_str(cfg->eid, sizeof(cfg->eid), "89049032123451234512345678901235");
+	sim_config_preset(cfg, "sgp26");
 	memcpy(cfg->profile_version, (uint8_t[]){ 2, 3, 1 }, 3);
 	memcpy(cfg->svn, (uint8_t[]){ 2, 3, 0 }, 3);
 	memcpy(cfg->firmware_version, (uint8_t[]){ 0, 1, 0 }, 3);
@@ -199,10 +224,24 @@ int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 		cfg->vpcd_port = (uint16_t)port;
 	} else if (!strcmp(key, "state")) {
 		resolve(cfg->state_dir, value, base_dir);
+	} else if (!strcmp(key, "preset")) {
+		if (sim_config_preset(cfg, value) < 0)
+			BAD("preset: one of %s, got '%s'", sim_config_preset_names, value);
+	} else if (!strcmp(key, "private-pki")) {
+		resolve(cfg->private_dir, value, base_dir);
+	} else if (!strcmp(key, "sgp26-pki")) {
+		resolve(cfg->sgp26_dir, value, base_dir);
+	} else if (!strcmp(key, "gsma-ci")) {
+		resolve(cfg->gsma_ci, value, base_dir);
+	} else if (!strcmp(key, "eid")) {
+		if (strlen(value) != 32 || strspn(value, "0123456789") != 32)
+			BAD("eid: 32 decimal digits, got '%s'", value);
+		copy_str(cfg->eid, sizeof(cfg->eid), value);
 	} else if (!strcmp(key, "ci")) {
 		if (cfg->n_ci == SIM_MAX_CI)
 			BAD("ci: at most %d CI certificates", SIM_MAX_CI);
 		resolve(cfg->ci_cert[cfg->n_ci++], value, base_dir);
+		cfg->preset[0] = 0;
 	} else if (!strcmp(key, "credential")) {
 		char a[SIM_PATH_MAX], b[SIM_PATH_MAX], c[SIM_PATH_MAX], extra[2];
 		struct sim_cred_cfg *cr;
@@ -212,13 +251,16 @@ int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 		if (sscanf(value, "%4095s %4095s %4095s %1s", a, b, c, extra) != 3)
 			BAD("credential: expected 'EUICC_CERT EUM_CERT EUICC_KEY', got '%s'", value);
 		cr = &cfg->cred[cfg->n_cred++];
+		cfg->preset[0] = 0;
 		resolve(cr->euicc_cert, a, base_dir);
 		resolve(cr->eum_cert, b, base_dir);
 		resolve(cr->euicc_key, c, base_dir);
 	} else if (!strcmp(key, "clear-roots")) {
 		/* lets a config file replace the default SGP.26 set */
-		if (flag_on(value))
+		if (flag_on(value)) {
 			cfg->n_ci = cfg->n_cred = 0;
+			cfg->preset[0] = 0;
+		}
 	} else if (!strcmp(key, "profile-version")) {
 		rc = parse_version(value, cfg->profile_version);
 	} else if (!strcmp(key, "svn")) {
@@ -348,7 +390,12 @@ void sim_config_help(void)
 	     "\n"
 	     "  vpcd = HOST:PORT               vpcd to attach to (127.0.0.1:35963)\n"
 	     "  state = DIR                    state directory\n"
-	     "  clear-roots = yes              forget the default SGP.26 CIs and credentials\n"
+	     "  preset = NAME                  CI/credential preset (replaces the lists):\n"
+	     "                                 sgp26, sgp26-nist, sgp26-brp, gsma-prod, private, hybrid\n"
+	     "  private-pki = DIR              certs/mkpki output used by 'private' and 'hybrid'\n"
+	     "  gsma-ci = CERT                 the GSMA RSP2 Root CI1 certificate (gsma-prod, hybrid)\n"
+	     "  eid = DIGITS                   EID of a card without credential sets (gsma-prod)\n"
+	     "  clear-roots = yes              forget the CIs and credentials so far (custom mix)\n"
 	     "  ci = CERT                      CI certificate for verification (repeatable, in order)\n"
 	     "  credential = EUICC_CERT EUM_CERT EUICC_KEY\n"
 	     "                                 eUICC credential set for signing (repeatable)\n"

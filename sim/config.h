@@ -22,6 +22,17 @@ struct sim_config {
 	uint16_t vpcd_port;
 	char state_dir[SIM_PATH_MAX];	/* empty: nothing is persisted */
 
+	/* Where the presets find their certificates. */
+	char sgp26_dir[SIM_PATH_MAX];	/* SGP.26 test PKI (--certs) */
+	char private_dir[SIM_PATH_MAX];	/* a certs/mkpki PKI (--private-pki) */
+	char gsma_ci[SIM_PATH_MAX];	/* GSMA RSP2 Root CI1 certificate */
+	char preset[32];		/* the preset the roots came from, "" if custom */
+
+	/* EID of a card without any credential set (a verification-only
+	 * preset such as gsma-prod); otherwise it comes from the eUICC
+	 * certificates and, if set, must match them. */
+	char eid[33];
+
 	/* ECASD: CI certificates for verification, credential sets for
 	 * signing, both in the configured order. */
 	char ci_cert[SIM_MAX_CI][SIM_PATH_MAX];
@@ -58,7 +69,8 @@ struct sim_config {
 	size_t rat_len;
 };
 
-/* Fill cfg with the defaults; certs_dir holds the SGP.26 set. */
+/* Fill cfg with the defaults; certs_dir holds the SGP.26 set. The other
+ * preset sources default to its siblings (certs/private, certs/gsma-ci). */
 void sim_config_defaults(struct sim_config *cfg, const char *certs_dir);
 
 /* Apply one "key = value" setting; base_dir resolves relative paths.
@@ -69,8 +81,10 @@ int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 /* Read a config file of "key = value" lines ('#' starts a comment). */
 int sim_config_load(struct sim_config *cfg, const char *path, char *err, size_t err_len);
 
-/* Apply a named preset ("sgp26", "sgp26-nist", "sgp26-brp"). */
-int sim_config_preset(struct sim_config *cfg, const char *name, const char *certs_dir);
+/* Replace the CI and credential lists by a named preset: sgp26,
+ * sgp26-nist, sgp26-brp, gsma-prod, private, hybrid. */
+int sim_config_preset(struct sim_config *cfg, const char *name);
+extern const char *const sim_config_preset_names;
 
 /* Print the configuration keys and their meaning. */
 void sim_config_help(void);

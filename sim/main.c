@@ -42,8 +42,10 @@ static void usage(FILE *f)
 		"  --state DIR         state directory, created if missing (default ./euicc-sim-state)\n"
 		"  --no-state          keep all state in memory only\n"
 		"  --config FILE       config file of 'key = value' lines (see --help-config)\n"
-		"  --preset NAME       CI/credential preset: sgp26 (default), sgp26-nist, sgp26-brp\n"
-		"  --certs DIR         SGP.26 certificate directory (default %s/certs/sgp26)\n"
+		"  --preset NAME       CI/credential preset: sgp26 (default), sgp26-nist, sgp26-brp,\n"
+		"                      gsma-prod, private, hybrid (see the README)\n"
+		"  --certs DIR         SGP.26-layout PKI for the sgp26* presets (default %s/certs/sgp26)\n"
+		"  --private-pki DIR   certs/mkpki output for 'private' and 'hybrid' (default certs/private)\n"
 		"  -v                  trace each command and its result; -vv adds APDU bytes\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
 		{ "class", required_argument, NULL, 'K' },
 		{ "enable", no_argument, NULL, 'e' },
 		{ "notify", required_argument, NULL, 'O' },
+		{ "private-pki", required_argument, NULL, 'R' },
 		{ 0 }
 	};
 	static struct sim_config cfg;
@@ -147,7 +150,7 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	const char *sideload = NULL, *spn = "euicc-sim", *pname = NULL, *pclass = "operational";
-	const char *notify = NULL;
+	const char *notify = NULL, *private_pki = NULL;
 	bool enable = false;
 
 	snprintf(certs, sizeof(certs), "%s/certs/sgp26", SIM_DATADIR);
@@ -174,6 +177,7 @@ int main(int argc, char **argv)
 		case 'K': pclass = optarg; break;
 		case 'e': enable = true; break;
 		case 'O': notify = optarg; break;
+		case 'R': private_pki = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -184,8 +188,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sim_config_defaults(&cfg, certs);
-	if (preset && sim_config_preset(&cfg, preset, certs) < 0) {
-		fprintf(stderr, "euicc-sim: unknown preset '%s' (sgp26, sgp26-nist, sgp26-brp)\n", preset);
+	if (private_pki)
+		snprintf(cfg.private_dir, sizeof(cfg.private_dir), "%s", private_pki);
+	if (preset && sim_config_preset(&cfg, preset) < 0) {
+		fprintf(stderr, "euicc-sim: unknown preset '%s' (%s)\n", preset, sim_config_preset_names);
 		return 2;
 	}
 	if (config && sim_config_load(&cfg, config, err, sizeof(err)) < 0) {

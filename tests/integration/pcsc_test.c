@@ -7,6 +7,7 @@
  *   pcsc-test READER bench N   print the mean APDU round trip in µs
  *   pcsc-test READER absent    wait until the reader is empty
  *   pcsc-test READER t1        a T=1-only connect must fail
+ *   pcsc-test - readers        list the readers pcscd has
  *   pcsc-test READER download CURVE FILE...
  *                              download each profile package through the
  *                              test SM-DP+ (tests/smdp) on NIST or BRP,
@@ -521,6 +522,18 @@ int main(int argc, char **argv)
 	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS) {
 		printf("FAIL cannot reach pcscd\n0 passed, 1 failed\n");
 		return 1;
+	}
+	if (!strcmp(mode, "readers")) {
+		/* List reader names, one per line (READER is ignored). */
+		char names[8192];
+		DWORD len = sizeof(names);
+
+		if (SCardListReaders(ctx, NULL, names, &len) != SCARD_S_SUCCESS)
+			return 1;
+		for (char *p = names; *p; p += strlen(p) + 1)
+			printf("%s\n", p);
+		SCardReleaseContext(ctx);
+		return 0;
 	}
 	if (!strcmp(mode, "absent")) {
 		check(wait_for_no_card(reader, 20), "pcscd saw the card leave the reader", NULL);

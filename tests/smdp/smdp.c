@@ -192,16 +192,19 @@ int smdp_new(const struct smdp_opts *opts, struct smdp **out)
 			       &s->dppb_len, s->o.corrupt_dppb_cert);
 	if (rc < 0)
 		goto out;
+	/* The CI of our curve is needed; the other one, if the PKI has it,
+	 * only serves to check cards. */
 	snprintf(path, sizeof(path), "%s/CertificateIssuer/CERT_CI_ECDSA_NIST.der", s->o.certs_dir);
-	if ((rc = smdp_load_cert(path, &s->ci_nist)) < 0) {
+	if ((rc = smdp_load_cert(path, &s->ci_nist)) < 0 && !strcmp(s->o.curve, "NIST")) {
 		fail(s, rc, "cannot load %s", path);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/CertificateIssuer/CERT_CI_ECDSA_BRP.der", s->o.certs_dir);
-	if ((rc = smdp_load_cert(path, &s->ci_brp)) < 0) {
+	if ((rc = smdp_load_cert(path, &s->ci_brp)) < 0 && strcmp(s->o.curve, "NIST")) {
 		fail(s, rc, "cannot load %s", path);
 		goto out;
 	}
+	rc = 0;
 	ci = !strcmp(s->o.curve, "NIST") ? s->ci_nist : s->ci_brp;
 	ski = X509_get0_subject_key_id(ci);
 	if (!ski || ski->length <= 0 || (size_t)ski->length > sizeof(s->ci_id)) {
@@ -418,6 +421,7 @@ static X509 *d2i_exact(const uint8_t *der, size_t len)
 
 static bool same_octets(const ASN1_OCTET_STRING *a, const ASN1_OCTET_STRING *b)
 {
+	/* (a missing CI certificate gives b == NULL below) */
 	return a && b && a->length == b->length && !memcmp(a->data, b->data, (size_t)a->length);
 }
 
@@ -437,9 +441,9 @@ static int check_euicc_chain(struct smdp *s, const uint8_t *euicc_der, size_t eu
 		fail(s, rc, "eUICC or EUM certificate does not decode");
 		goto out;
 	}
-	if (same_octets(X509_get0_authority_key_id(eum), X509_get0_subject_key_id(s->ci_nist)))
+	if (s->ci_nist && same_octets(X509_get0_authority_key_id(eum), X509_get0_subject_key_id(s->ci_nist)))
 		ci = s->ci_nist;
-	else if (same_octets(X509_get0_authority_key_id(eum), X509_get0_subject_key_id(s->ci_brp)))
+	else if (s->ci_brp && same_octets(X509_get0_authority_key_id(eum), X509_get0_subject_key_id(s->ci_brp)))
 		ci = s->ci_brp;
 	if (!ci) {
 		fail(s, rc, "EUM certificate not issued by a known CI");

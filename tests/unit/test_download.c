@@ -1542,6 +1542,182 @@ START_TEST(state_failed_download_keeps_profile_list)
 }
 END_TEST
 
+/* ---- certificate issuers: presets and mixes ---------------------------------- */
+
+#define PRIVATE_DIR SIM_DATADIR "/certs/private"
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define GSMA_CI SIM_DATADIR "/certs/gsma-ci/gsma-rsp2-root-ci1.pem"
+
+/* SubjectKeyIdentifier of a CI certificate, as 20 bytes. */
+static void ski_of(const char *path, uint8_t out[20])
+{
+	X509 *x = NULL;
+	FILE *f = fopen(path, "rb");
+
+	/* DER or PEM */
+	ck_assert_ptr_nonnull(f);
+	x = d2i_X509_fp(f, NULL);
+	if (!x) {
+		rewind(f);
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	ck_assert_ptr_nonnull(x);
+	{
+	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+
+	ck_assert_ptr_nonnull(ski);
+	ck_assert_int_eq(ASN1_STRING_length(ski), 20);
+	memcpy(out, ASN1_STRING_get0_data(ski), 20);
+	}
+	X509_free(x);
+}
+
+/* The expected EUICCInfo1 for the given lists of CI certificate files. */
+static size_t info1_for(const char *const *verif, size_t nv, const char *const *sign, size_t ns, uint8_t *out)
+{
+	size_t body = 5 + 2 + 22 * nv + 2 + 22 * ns;
+	size_t n = tlv_put_header(out, 8, 0xBF20, body);
+
+	memcpy(out + n, "\x82\x03\x02\x03\x00", 5);
+	n += 5;
+	out[n++] = 0xA9;
+	out[n++] = (uint8_t)(22 * nv);
+	for (size_t i = 0; i < nv; i++) {
+		out[n++] = 0x04;
+		out[n++] = 20;
+		ski_of(verif[i], out + n);
+		n += 20;
+	}
+	out[n++] = 0xAA;
+	out[n++] = (uint8_t)(22 * ns);
+	for (size_t i = 0; i < ns; i++) {
+		out[n++] = 0x04;
+		out[n++] = 20;
+		ski_of(sign[i], out + n);
+		n += 20;
+	}
+	return n;
+}
+
+START_TEST(preset_ci_lists)
+{
+	static const char *const N = CERTS_DIR "/CertificateIssuer/CERT_CI_ECDSA_NIST.der";
+	static const char *const B = CERTS_DIR "/CertificateIssuer/CERT_CI_ECDSA_BRP.der";
+	static const char *const P = PRIVATE_DIR "/CertificateIssuer/CERT_CI_ECDSA_NIST.der";
+	static const char *const G = GSMA_CI;
+	static const struct {
+		const char *preset;
+		const char *verif[4];
+		size_t nv;
+		const char *sign[3];
+		size_t ns;
+	} want[] = {
+		{ "sgp26", { N, B }, 2, { N, B }, 2 },
+		{ "sgp26-nist", { N }, 1, { N }, 1 },
+		{ "sgp26-brp", { B }, 1, { B }, 1 },
+		{ "gsma-prod", { G }, 1, { NULL }, 0 },
+		{ "private", { P }, 1, { P }, 1 },
+		{ "hybrid", { G, N, B, P }, 4, { N, B, P }, 3 },
+	};
+	static const uint8_t req[] = { 0xBF, 0x20, 0x00 };
+	uint8_t expect[256];
+	uint8_t gsma[20];
+
+	/* the GSMA root is the one SGP.22 users know by its key ID */
+	ski_of(G, gsma);
+	ck_assert_mem_eq(gsma, "\x81\x37\x0F\x51\x25\xD0\xB1\xD4\x08\xD4\xC3\xB2\x32\xE6\xD2\x5E\x79\x5B\xEB\xFB", 20);
+	for (size_t i = 0; i < N_OF(want); i++) {
+		const char *const settings[] = { "preset", want[i].preset, NULL };
+		struct card *c = card_open(NULL, settings);
+		size_t n = info1_for(want[i].verif, want[i].nv, want[i].sign, want[i].ns, expect);
+
+		ck_assert_uint_eq(es10(c, req, sizeof(req)), 0x9000);
+		ck_assert_msg(c->rsp_len == n && !memcmp(c->rsp, expect, n), "preset %s: EUICCInfo1 differs",
+			      want[i].preset);
+		card_close(c);
+	}
+}
+END_TEST
+
+START_TEST(downloads_per_issuer)
+{
+	static const struct {
+		const char *preset, *curve, *certs, *profile;
+	} runs[] = {
+		{ "sgp26-nist", "NIST", CERTS_DIR, "TS48V1-A-UNIQUE.der" },
+		{ "sgp26-brp", "BRP", CERTS_DIR, "TS48V1-B-UNIQUE.der" },
+		{ "private", "NIST", PRIVATE_DIR, "TS48V2-SAIP2-1-BERTLV-UNIQUE.der" },
+	};
+	struct plist before;
+
+	for (size_t i = 0; i < N_OF(runs); i++) {
+		const char *const settings[] = { "preset", runs[i].preset, NULL };
+		struct smdp_opts o = { .curve = runs[i].curve, .certs_dir = runs[i].certs };
+		struct card *c = card_open(NULL, settings);
+
+		get_profiles(c, &before);
+		install(c, &o, runs[i].profile, &before);
+		card_close(c);
+	}
+	/* The hybrid card, with an SM-DP+ of each CI it can sign for. */
+	{
+		const char *const settings[] = { "preset", "hybrid", NULL };
+		struct card *c = card_open(NULL, settings);
+
+		for (size_t i = 0; i < N_OF(runs); i++) {
+			struct smdp_opts o = { .curve = runs[i].curve, .certs_dir = runs[i].certs };
+
+			get_profiles(c, &before);
+			install(c, &o, runs[i].profile, &before);
+		}
+		card_close(c);
+	}
+}
+END_TEST
+
+/* AuthenticateServer on a card of the given preset must fail with code. */
+static void auth_error_on(const char *preset, const struct smdp_opts *o, int code, const char *what)
+{
+	const char *const settings[] = { "preset", preset, NULL };
+	struct card *c = card_open(NULL, settings);
+	struct dl *d = malloc(sizeof(*d));
+	struct plist before, after;
+	int rc;
+
+	ck_assert_ptr_nonnull(d);
+	get_profiles(c, &before);
+	dl_init(d, c, o, what);
+	rc = dl_auth(d);
+	ck_assert_msg(rc == code, "%s: authenticateErrorCode %d, want %d", what, rc, code);
+	dl_free(d);
+	free(d);
+	get_profiles(c, &after);
+	same_profiles(&before, &after, what);
+	card_close(c);
+}
+
+START_TEST(issuer_refusals)
+{
+	struct smdp_opts private_dp = { .curve = "NIST", .certs_dir = PRIVATE_DIR };
+	struct smdp_opts sgp26_dp = { .curve = "NIST" };
+	struct smdp_opts private_pb_as_auth = {
+		.curve = "NIST", .certs_dir = PRIVATE_DIR,
+		.dpauth_cert = PRIVATE_DIR "/DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der",
+		.dpauth_key = PRIVATE_DIR "/DPpb/SK_S_SM_DPpb_ECDSA_NIST.pem",
+	};
+
+	auth_error_on("sgp26", &private_dp, AUTH_CI_PK_UNKNOWN,
+		      "SGP.26 card, SM-DP+ of a private CI it does not trust");
+	auth_error_on("private", &sgp26_dp, AUTH_CI_PK_UNKNOWN,
+		      "private card, SM-DP+ of the SGP.26 CI");
+	auth_error_on("gsma-prod", &sgp26_dp, AUTH_CI_PK_UNKNOWN,
+		      "verification-only card: no credential set to sign with");
+	auth_error_on("private", &private_pb_as_auth, AUTH_INVALID_OID,
+		      "private card, DPpb certificate offered as DPauth");
+}
+END_TEST
+
 /* ---- suite ------------------------------------------------------------------ */
 
 static TCase *tcase(Suite *s, const char *name, double timeout)
@@ -1609,6 +1785,11 @@ Suite *download_suite(void)
 	tcase_add_test(tc, cancel_after_prepare);
 	tcase_add_test(tc, challenge_during_86);
 	tcase_add_test(tc, reset_during_86);
+
+	tc = tcase(s, "issuers", 120);
+	tcase_add_test(tc, preset_ci_lists);
+	tcase_add_test(tc, downloads_per_issuer);
+	tcase_add_test(tc, issuer_refusals);
 
 	tc = tcase(s, "state", 120);
 	tcase_add_test(tc, state_keeps_installed_profile);

@@ -52,7 +52,7 @@ START_TEST(euicc_info1_single_ci)
 	struct sim_config *cfg = t_config();
 
 	sim_card_free(card);
-	ck_assert_int_eq(sim_config_preset(cfg, "sgp26-brp", SIM_DATADIR "/certs/sgp26"), 0);
+	ck_assert_int_eq(sim_config_preset(cfg, "sgp26-brp"), 0);
 	card = t_card_new_cfg(cfg);
 	ch = t_open_isdr(card);
 	ck_assert_str_eq(t_es10(card, ch, "BF2000", 120),

@@ -44,6 +44,11 @@ static struct pkg load(const char *name)
 	return p;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* The TS.48 file names, sorted. */
 static size_t ts48_names(char names[N_TS48][64])
 {
@@ -62,7 +67,7 @@ static size_t ts48_names(char names[N_TS48][64])
 		memcpy(names[n++], e->d_name, l + 1);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+	qsort(names, n, sizeof(names[0]), by_name);
 	return n;
 }
 
