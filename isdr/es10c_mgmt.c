@@ -346,7 +346,9 @@ int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der,
 
 	(void)der;
 	(void)len;
-	opts = bits_of(req, "resetOptions");
+	/* a malformed BIT STRING is a malformed request, not "no options" */
+	if (sim_asn1_read_bits(req, "resetOptions", &opts) < 0)
+		return -EU_E_PARAM;
 	change_begin(card, &c);
 	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
 		const struct isdp_profile *p = isdp_get(card->isdp, i);

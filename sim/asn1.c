@@ -126,6 +126,22 @@ int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v)
 	return 0;
 }
 
+int sim_asn1_read_bits(asn1_node node, const char *name, uint32_t *bits)
+{
+	uint8_t b[4] = { 0 };
+	int nbits = sizeof(b) * 8, rc = asn1_read_value(node, name, b, &nbits);
+
+	*bits = 0;
+	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND)
+		return -EU_E_NOT_FOUND;
+	if (rc != ASN1_SUCCESS || nbits < 0 || nbits > 32)
+		return -EU_E_ASN1;
+	for (int i = 0; i < nbits; i++)
+		if (b[i / 8] & (0x80 >> (i % 8)))
+			*bits |= 1u << i;
+	return 0;
+}
+
 int sim_asn1_read_bool(asn1_node node, const char *name, bool *v)
 {
 	char b[8] = "";

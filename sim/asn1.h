@@ -28,6 +28,9 @@ int sim_asn1_encode(asn1_node node, uint8_t **out, size_t *len);
 /* Read helpers; return -EU_E_NOT_FOUND when an OPTIONAL is absent. */
 int sim_asn1_read(asn1_node node, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v);
+/* A named BIT STRING as a mask (bit n = named bit n, up to 32);
+ * -EU_E_NOT_FOUND if absent, -EU_E_ASN1 if its content is not valid. */
+int sim_asn1_read_bits(asn1_node node, const char *name, uint32_t *bits);
 /* A BOOLEAN (libtasn1 reads it as the string "TRUE" or "FALSE"). */
 int sim_asn1_read_bool(asn1_node node, const char *name, bool *v);
 

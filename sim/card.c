@@ -140,8 +140,11 @@ static unsigned cmd_select(struct sim_card *card, struct sim_channel *ch,
 			return SW_WRONG_P1P2;
 		return sim_fs_select_fid(card, ch, a, out);
 	}
-	/* Select by DF name: first or only occurrence, FCI or no data. */
-	if (a->p2 != 0x00 && a->p2 != 0x0C)
+	/* Select by DF name, first or only occurrence: P2 00 (FCI, ISO
+	 * 7816-4, what lpac sends), 04 (FCP, ETSI TS 102 221 §11.1.1, what
+	 * pySim sends) or 0C (no data). Applications answer with their FCI
+	 * template either way, as eUICCs do. */
+	if (a->p2 != 0x00 && a->p2 != 0x04 && a->p2 != 0x0C)
 		return SW_WRONG_P1P2;
 	if (a->lc < 5 || a->lc > 16)
 		return SW_WRONG_LENGTH;

@@ -257,7 +257,8 @@ int main(int argc, char **argv)
 		printf("side-loaded ICCID %s into ISD-P ", digits);
 		for (size_t i = 0; i < p->aid_len; i++)
 			printf("%02X", p->aid[i]);
-		printf(" (state %s, no SM-DP+, no notification)\n", cfg.state_dir[0] ? cfg.state_dir : "memory");
+		printf(" (state %s, no SM-DP+, no install notification)\n",
+		       cfg.state_dir[0] ? cfg.state_dir : "memory");
 		if (enable && enable_by_iccid(card, p->iccid) < 0) {
 			fprintf(stderr, "euicc-sim: the profile was installed but could not be enabled\n");
 			sim_card_free(card);

@@ -8,6 +8,7 @@
  *   pcsc-test READER absent    wait until the reader is empty
  *   pcsc-test READER t1        a T=1-only connect must fail
  *   pcsc-test - readers        list the readers pcscd has
+ *   pcsc-test READER eid       print the EID of the card in READER
  *   pcsc-test READER download CURVE FILE...
  *                              download each profile package through the
  *                              test SM-DP+ (tests/smdp) on NIST or BRP,
@@ -564,6 +565,22 @@ int main(int argc, char **argv)
 		again_check();
 	} else if (!strcmp(mode, "download") && argc > 4) {
 		download_all(argv[3], argc - 4, argv + 4);
+	} else if (!strcmp(mode, "eid")) {
+		/* print the card's EID (ES10c.GetEID over a logical channel) */
+		unsigned ch;
+		const char *r;
+
+		passed = failed = 0;
+		ch = open_isdr();
+		r = es10(ch, "BF3E035C015A");
+		if (strlen(r) == 46 && !strncmp(r, "BF3E125A10", 10) && ends_with(r, "9000")) {
+			printf("EID %.32s\n", r + 10);
+			SCardDisconnect(card, SCARD_UNPOWER_CARD);
+			SCardReleaseContext(ctx);
+			return 0;
+		}
+		printf("FAIL GetEID answered %s\n", r);
+		return 1;
 	} else if (!strcmp(mode, "lifecycle") || !strcmp(mode, "lifecycle-again")) {
 		lifecycle(!strcmp(mode, "lifecycle-again"));
 	} else if (!strcmp(mode, "bench-download") && argc > 5) {

@@ -95,6 +95,8 @@ START_TEST(select_applications)
 	ck_assert_str_eq(t_apdu(card, "00A4040C04A0000005"), "6700");	/* AID too short */
 	ck_assert_str_eq(t_apdu(card, "00A4040C0DA0000005591010FFFFFFFF8900"), "9000");	/* right-truncated */
 	ck_assert_str_eq(t_apdu(card, "00A4041010A0000005591010FFFFFFFF8900000100"), "6A86");
+	/* P2 04 (FCP, TS 102 221: what pySim sends) gets the FCI too */
+	ck_assert_str_eq(t_apdu(card, "00A4040410A0000005591010FFFFFFFF890000010000"), FCI_ISDR "9000");
 	ck_assert_str_eq(t_apdu(card, "00A4020402 2FE2"), "6A86");
 }
 END_TEST

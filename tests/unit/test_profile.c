@@ -362,6 +362,8 @@ START_TEST(memory_reset)
 	ck_assert_str_eq(t_es10(card, ch, "BF340482020520", 120), "BF34038001009000");
 	HASNT(t_es10(card, ch, "BF3C00", 120), "8019");
 	ck_assert_str_eq(t_es10(card, ch, "BF3403820100", 120), "BF34038001019000");
+	/* one octet whose "unused bits" count is 0xE0: not a BIT STRING */
+	ck_assert_str_eq(t_es10(card, ch, "BF34038201E0", 120), "6A80");
 	restart();
 	ck_assert_int_eq(isdp_count(card->isdp), 0);
 }
@@ -383,6 +385,8 @@ START_TEST(file_system_follows_enabled_profile)
 		ck_assert_str_eq(t_apdu(card, "00B000000A"), want);
 	}
 	ck_assert_str_eq(t_apdu(card, "00A4040C0CA0000000871002FF49FF0589"), "9000");
+	/* pySim's form: P2 04 with Le, answered with the ADF's FCP */
+	ck_assert(!strncmp(t_apdu(card, "00A404040CA0000000871002FF49FF058900"), "62", 2));
 	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
 	ck_assert(!strncmp(t_apdu(card, "00B0000009"), "08", 2));
 	/* by SFI 07 under the ADF */

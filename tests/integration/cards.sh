@@ -1,0 +1,48 @@
+#!/bin/bash
+# 16 cards started by one command (scripts/euicc-cards), each answering
+# GetEID with its own EID over PC/SC, found through cards.json. Runs in a
+# private mount + network namespace with no pcscd, so the launcher starts
+# its own; everything is stopped at the end.
+#   tests/integration/cards.sh PCSC_TEST
+set -euo pipefail
+client=$(readlink -f "$1")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+n=${CARDS:-16}
+
+. "$top/scripts/pcscd-ns.sh"
+ns_enter "$0" "$@"
+ns_setup
+trap '"$top/scripts/euicc-cards" stop --dir "$work/cards" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+if "$top/scripts/euicc-cards" start "$n" --dir "$work/cards" > "$work/out.json" 2> "$work/err"; then
+	ok "euicc-cards start $n"
+else
+	bad "euicc-cards start $n: $(tail -3 "$work/err")"
+fi
+json="$work/cards/cards.json"
+[ -f "$json" ] && cmp -s "$json" "$work/out.json" && ok "cards.json written and printed" || bad "cards.json"
+
+# reader and EID of each card, from the JSON
+mapfile -t readers < <(grep -o '"reader": "[^"]*"' "$json" | sed 's/.*: "//; s/"$//')
+mapfile -t eids < <(grep -o '"eid": "[^"]*"' "$json" | sed 's/.*: "//; s/"$//')
+[ "${#readers[@]}" = "$n" ] && [ "${#eids[@]}" = "$n" ] && ok "$n cards listed" || bad "cards listed: ${#readers[@]}"
+[ "$(printf '%s\n' "${eids[@]}" | sort -u | wc -l)" = "$n" ] && ok "$n distinct EIDs" || bad "EIDs not distinct"
+for ((i = 0; i < ${#readers[@]}; i++)); do
+	got=$("$client" "${readers[$i]}" eid | sed -n 's/^EID //p')
+	if [ "$got" = "${eids[$i]}" ] && "$top/certs/mkpki" eid-check "$got"; then
+		ok "${readers[$i]}: GetEID = ${eids[$i]} (valid check digits)"
+	else
+		bad "${readers[$i]}: GetEID '$got', JSON says ${eids[$i]}"
+	fi
+done
+pcscd_pid=$(sed -n 's/.*"pcscd": {"pid": \([0-9]*\).*/\1/p' "$json")
+"$top/scripts/euicc-cards" stop --dir "$work/cards"
+if pgrep -f "euicc-sim -v --config $work/cards" >/dev/null; then bad "cards still running after stop"; else ok "stop ends every card"; fi
+if [ -n "$pcscd_pid" ] && ! kill -0 "$pcscd_pid" 2>/dev/null; then ok "stop ends the pcscd it started"; else bad "pcscd $pcscd_pid"; fi
+echo "cards: $pass passed, $fail failed"
+[ "$fail" = 0 ]
