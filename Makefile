@@ -37,7 +37,7 @@ BENCH_DL  = $(BUILD)/bench-download
 FUZZ      = $(BUILD)/fuzz/fuzz_transact
 
 .PHONY: all deps run check check-unit check-fuzz check-integration check-pki check-sanitize \
-	bench fuzz clean keyperms
+	bench fuzz clean keyperms cards cards-stop
 
 all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 
@@ -109,6 +109,7 @@ check-fuzz: $(FUZZ)
 
 check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
+	tests/integration/cards.sh $(PCSC_TEST)
 
 # The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.
 check-pki: $(SIM)
@@ -124,6 +125,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	scripts/bench.sh $(SIM) $(BENCH_CARD)
 	$(BENCH_DL) profiles/ts48 $${BENCH_RUNS:-10}
+
+# N cards at once (default 16), each with its own EID, pcscd socket and
+# reader; prints the JSON that scripts/euicc-cards writes.
+cards: deps
+	@$(MAKE) --no-print-directory all
+	scripts/euicc-cards start $${N:-16} --dir $${DIR:-euicc-cards}
+
+cards-stop:
+	scripts/euicc-cards stop --dir $${DIR:-euicc-cards}
 
 # Run the fuzzer for a while (FUZZ_SECONDS, default 60), growing the corpus
 # in build/fuzz/corpus; copy interesting finds into tests/fuzz/corpus.

@@ -1,8 +1,8 @@
 #!/bin/bash
 # 16 cards started by one command (scripts/euicc-cards), each answering
-# GetEID with its own EID over PC/SC, found through cards.json. Runs in a
-# private mount + network namespace with no pcscd, so the launcher starts
-# its own; everything is stopped at the end.
+# GetEID with its own EID over PC/SC, found through cards.json (reader and
+# pcscd socket). Runs in a private mount + network namespace; everything is
+# stopped at the end.
 #   tests/integration/cards.sh PCSC_TEST
 set -euo pipefail
 client=$(readlink -f "$1")
@@ -29,20 +29,20 @@ json="$work/cards/cards.json"
 
 # reader and EID of each card, from the JSON
 mapfile -t readers < <(grep -o '"reader": "[^"]*"' "$json" | sed 's/.*: "//; s/"$//')
+mapfile -t socks < <(grep -o '"pcsc_socket": "[^"]*"' "$json" | sed 's/.*: "//; s/"$//')
 mapfile -t eids < <(grep -o '"eid": "[^"]*"' "$json" | sed 's/.*: "//; s/"$//')
 [ "${#readers[@]}" = "$n" ] && [ "${#eids[@]}" = "$n" ] && ok "$n cards listed" || bad "cards listed: ${#readers[@]}"
 [ "$(printf '%s\n' "${eids[@]}" | sort -u | wc -l)" = "$n" ] && ok "$n distinct EIDs" || bad "EIDs not distinct"
 for ((i = 0; i < ${#readers[@]}; i++)); do
-	got=$("$client" "${readers[$i]}" eid | sed -n 's/^EID //p')
+	got=$(PCSCLITE_CSOCK_NAME="${socks[$i]}" "$client" "${readers[$i]}" eid | sed -n 's/^EID //p')
 	if [ "$got" = "${eids[$i]}" ] && "$top/certs/mkpki" eid-check "$got"; then
 		ok "${readers[$i]}: GetEID = ${eids[$i]} (valid check digits)"
 	else
 		bad "${readers[$i]}: GetEID '$got', JSON says ${eids[$i]}"
 	fi
 done
-pcscd_pid=$(sed -n 's/.*"pcscd": {"pid": \([0-9]*\).*/\1/p' "$json")
 "$top/scripts/euicc-cards" stop --dir "$work/cards"
 if pgrep -f "euicc-sim -v --config $work/cards" >/dev/null; then bad "cards still running after stop"; else ok "stop ends every card"; fi
-if [ -n "$pcscd_pid" ] && ! kill -0 "$pcscd_pid" 2>/dev/null; then ok "stop ends the pcscd it started"; else bad "pcscd $pcscd_pid"; fi
+if pgrep -f "pcscd -f -c $work/cards" >/dev/null; then bad "a pcscd still running after stop"; else ok "stop ends the pcscds it started"; fi
 echo "cards: $pass passed, $fail failed"
 [ "$fail" = 0 ]
