@@ -5,7 +5,9 @@
 #   SIM_ARGS   extra euicc-sim flags, e.g. SIM_ARGS="--preset sgp26-nist"
 set -eu
 cd "$(dirname "$0")/.."
-if ! pidof pcscd > /dev/null 2>&1; then
+# A running pcscd, or systemd's pcscd.socket (which starts one on the first
+# client), answers a PC/SC client.
+if ! pidof pcscd > /dev/null 2>&1 && ! build/pcsc-test - readers > /dev/null 2>&1; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "run: no pcscd is running and starting one needs root (sudo make run)" >&2
 		exit 1
