@@ -1,6 +1,8 @@
 #include "isdp/isdp.h"
 #include "sim/card_priv.h"
+#include "sim/config.h"
 #include "sim/err.h"
+#include "sim/log.h"
 #include "sim/tlv.h"
 #include "profiles/saip.h"
 
@@ -231,6 +233,61 @@ int isdp_state_write(struct sim_card *card, asn1_node st)
 	return 0;
 }
 
+/* SGP.22 §5.5.3 limits that libtasn1 does not enforce (it ignores SIZE
+ * constraints), checked once at install so that nothing later (e.g.
+ * GetProfilesInfo) meets a value it cannot carry. */
+#define MD_MAX_NOTIFICATION_CONFIGS 16
+
+static int check_metadata_sizes(asn1_node md)
+{
+	static const struct {
+		const char *name;
+		int max;
+	} limits[] = {
+		{ "serviceProviderName", 32 }, { "profileName", 64 }, { "icon", 1024 },
+		{ "profileOwner.gid1", 16 }, { "profileOwner.gid2", 16 },
+	};
+	uint8_t buf[256];
+	int count = 0, sz;
+	uint32_t bits;
+	size_t n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		int rc;
+
+		sz = 0;
+		rc = asn1_read_value(md, limits[i].name, NULL, &sz);
+		if ((rc == ASN1_MEM_ERROR || rc == ASN1_SUCCESS) && sz > limits[i].max)
+			return -EU_E_PARAM;
+	}
+	/* an icon only with its type, and a known type */
+	sz = 0;
+	if ((asn1_read_value(md, "icon", NULL, &sz) == ASN1_MEM_ERROR) !=
+	    (sim_asn1_read(md, "iconType", buf, sizeof(buf), &n) == 0))
+		return -EU_E_PARAM;
+	if (sim_asn1_read(md, "iconType", buf, sizeof(buf), &n) == 0 && (n != 1 || buf[0] > 1))
+		return -EU_E_PARAM;
+	if (sim_asn1_read(md, "profileOwner.mccMnc", buf, sizeof(buf), &n) == 0 && n != 3)
+		return -EU_E_PARAM;
+	if (sim_asn1_read_bits(md, "profilePolicyRules", &bits) == -EU_E_TOO_LONG)
+		return -EU_E_PARAM;
+	if (asn1_number_of_elements(md, "notificationConfigurationInfo", &count) != ASN1_SUCCESS)
+		count = 0;
+	if (count > MD_MAX_NOTIFICATION_CONFIGS)
+		return -EU_E_PARAM;
+	for (int i = 1; i <= count; i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.profileManagementOperation", i);
+		if (sim_asn1_read_bits(md, name, &bits) < 0 || bits == 0 || bits > 0xF)
+			return -EU_E_PARAM;
+		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.notificationAddress", i);
+		if (sim_asn1_read(md, name, buf, sizeof(buf), &n) < 0 || !sim_address_ok(buf, n))
+			return -EU_E_PARAM;
+	}
+	return 0;
+}
+
 /* The ICCID and class live in the StoreMetadata received at install. */
 int isdp_parse_metadata(struct isdp_profile *p)
 {
@@ -242,6 +299,11 @@ int isdp_parse_metadata(struct isdp_profile *p)
 	rc = sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &md);
 	if (rc < 0)
 		return rc;
+	rc = check_metadata_sizes(md);
+	if (rc < 0) {
+		asn1_delete_structure(&md);
+		return rc;
+	}
 	rc = sim_asn1_read(md, "iccid", p->iccid, sizeof(p->iccid), &n);
 	if (rc == 0 && n != ISDP_ICCID_LEN)
 		rc = -EU_E_ASN1;
@@ -255,6 +317,37 @@ int isdp_parse_metadata(struct isdp_profile *p)
 	p->profile_class = (enum isdp_class)cls;
 	asn1_delete_structure(&md);
 	return rc;
+}
+
+/* A state file is data from outside: the rules the card keeps must hold
+ * in it too (at most one enabled profile, unique ICCIDs and AIDs, AIDs
+ * below the counter, so that none is handed out twice). */
+static int check_loaded(const struct isdp_store *s)
+{
+	size_t enabled = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct isdp_profile *p = &s->p[i];
+		unsigned idx = (unsigned)p->aid[13] << 8 | p->aid[14];
+
+		enabled += p->state == ISDP_ENABLED;
+		if (p->aid_len != 16 || idx >= s->next_index) {
+			LOG_ERR("state: profile %zu has an ISD-P AID the card did not hand out", i);
+			return -EU_E_CORRUPT;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!memcmp(s->p[j].iccid, p->iccid, ISDP_ICCID_LEN) ||
+			    (s->p[j].aid_len == p->aid_len && !memcmp(s->p[j].aid, p->aid, p->aid_len))) {
+				LOG_ERR("state: two profiles share an ICCID or ISD-P AID");
+				return -EU_E_CORRUPT;
+			}
+		}
+	}
+	if (enabled > 1) {
+		LOG_ERR("state: more than one profile is enabled");
+		return -EU_E_CORRUPT;
+	}
+	return 0;
 }
 
 int isdp_state_read(struct sim_card *card, asn1_node st)
@@ -327,5 +420,5 @@ int isdp_state_read(struct sim_card *card, asn1_node st)
 		}
 		s->p[s->n++] = p;
 	}
-	return 0;
+	return check_loaded(s);
 }

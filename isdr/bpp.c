@@ -192,12 +192,16 @@ static int keep_pir(struct sim_card *card, unsigned long seq, const uint8_t *pir
 		memcpy(n.iccid, s->profile.iccid, sizeof(n.iccid));
 		n.has_iccid = true;
 	}
+	int rc;
+
 	n.pending = malloc(len);
 	if (!n.pending)
 		return -EU_E_NOMEM;
 	memcpy(n.pending, pir, len);
 	n.pending_len = len;
-	return notif_append(card, &n);
+	rc = notif_append(card, &n);
+	free(n.pending);	/* NULL when the list took it */
+	return rc;
 }
 
 /* End the load with an errorResult: sign it, keep it as a notification,
@@ -221,6 +225,9 @@ static unsigned fail(struct sim_card *card, unsigned reason, struct sim_rbuf *ou
 		}
 	} else {
 		notif_return_seq(card);
+		if (notif_full(card))
+			LOG_INFO("ES10b.LoadBoundProfilePackage: %d notifications pending, this result is not "
+				 "kept: send them and remove them with RemoveNotificationFromList", NOTIF_MAX);
 	}
 	rsp_session_clear(s);
 	if (rc < 0 || sim_rbuf_put(out, pir, len) < 0) {
@@ -430,17 +437,13 @@ static bool pprs_allowed(struct sim_card *card, uint32_t pprs, const uint8_t *ow
 	asn1_number_of_elements(rat, "", &rules);
 	for (int i = 1; i <= rules && !ok; i++) {
 		char name[64];
-		uint8_t ids[4] = { 0 };
 		size_t n;
-		int bits = sizeof(ids) * 8, ops = 0;
+		int ops = 0;
 		uint32_t allowed = 0;
 
 		snprintf(name, sizeof(name), "?%d.pprIds", i);
-		if (asn1_read_value(rat, name, ids, &bits) != ASN1_SUCCESS)
+		if (sim_asn1_read_bits(rat, name, &allowed) < 0)
 			continue;
-		for (int b = 0; b < bits && b < 32; b++)
-			if (ids[b / 8] & (0x80 >> (b % 8)))
-				allowed |= 1u << b;
 		if ((allowed & pprs) != pprs)
 			continue;
 		snprintf(name, sizeof(name), "?%d.allowedOperators", i);
@@ -473,11 +476,11 @@ static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
 	struct rsp_session *s = &card->isdr->session;
 	struct isdp_profile *p = &s->profile;
 	asn1_node n = NULL;
-	uint8_t ppr[4] = { 0 }, owner[3];
+	uint8_t owner[3];
 	size_t owner_len = 0;
 	uint32_t pprs = 0;
-	int bits = sizeof(ppr) * 8;
 	unsigned reason = 0;
+	int rc;
 
 	p->metadata = s->metadata;
 	p->metadata_len = s->metadata_len;
@@ -497,10 +500,11 @@ static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
 		reason = ER_UNSUPPORTED_PROFILE_CLASS;	/* testProfileSupport not offered */
 		goto out;
 	}
-	if (asn1_read_value(n, "profilePolicyRules", ppr, &bits) == ASN1_SUCCESS)
-		for (int b = 0; b < bits && b < 32; b++)
-			if (ppr[b / 8] & (0x80 >> (b % 8)))
-				pprs |= 1u << b;
+	rc = sim_asn1_read_bits(n, "profilePolicyRules", &pprs);
+	if (rc < 0 && rc != -EU_E_NOT_FOUND) {
+		reason = ER_INCORRECT_INPUT_VALUES;
+		goto out;
+	}
 	if (sim_asn1_read(n, "profileOwner.mccMnc", owner, sizeof(owner), &owner_len) < 0)
 		owner_len = 0;
 	/* PPR1 (bit 1) and PPR2 (bit 2): not for test or provisioning
@@ -638,6 +642,22 @@ static unsigned install(struct sim_card *card, struct sim_rbuf *out)
 	return rc < 0 ? SW_UNKNOWN : SW_OK;
 }
 
+/* Grow a buffer that holds secrets: the old block is wiped, not left in
+ * the heap. */
+static uint8_t *grow_wiped(uint8_t *old, size_t old_len, size_t new_len)
+{
+	uint8_t *p = malloc(new_len ? new_len : 1);
+
+	if (!p)
+		return NULL;
+	if (old) {
+		memcpy(p, old, old_len);
+		OPENSSL_cleanse(old, old_len);
+		free(old);
+	}
+	return p;
+}
+
 /* One 86: open it, account for memory, feed the decoder. */
 static unsigned load_segment(struct sim_card *card, const struct tlv *t, struct sim_rbuf *out)
 {
@@ -654,7 +674,7 @@ static unsigned load_segment(struct sim_card *card, const struct tlv *t, struct 
 	s->part_left -= t->raw_len;
 	if (s->profile.package_len + t->len > room)
 		return fail(card, ER_NO_MEMORY, out);
-	p = realloc(s->profile.package, s->profile.package_len + t->len);
+	p = grow_wiped(s->profile.package, s->profile.package_len, s->profile.package_len + t->len);
 	if (!p)
 		return fail(card, ER_NO_MEMORY, out);
 	s->profile.package = p;

@@ -176,6 +176,10 @@ int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_
 	    sim_asn1_read_alloc(req, "serverCertificate", &cert, &cert_len) < 0)
 		return -EU_E_PARAM;
 	address[n] = 0;
+	if (!sim_address_ok((const uint8_t *)address, n)) {
+		free(cert);
+		return -EU_E_PARAM;	/* serverAddress must be an FQDN */
+	}
 
 	if (s->state != RSP_CHALLENGED) {
 		code = AUTH_NO_SESSION_CONTEXT;

@@ -25,16 +25,6 @@ int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, c
 	return sim_asn1_write(*rsp, "rootDsAddress", ds, strlen(ds));
 }
 
-/* An FQDN, optionally with a port, as LPAs send it: printable ASCII, no
- * spaces. An empty address removes the default SM-DP+ address. */
-static bool address_ok(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x21 || s[i] > 0x7E)
-			return false;
-	return true;
-}
-
 int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
@@ -46,7 +36,8 @@ int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, const uin
 	int rc;
 
 	rc = sim_asn1_read(req, "defaultDpAddress", (uint8_t *)addr, SIM_ADDR_MAX, &n);
-	if (rc < 0 || !address_ok((uint8_t *)addr, n)) {
+	/* An empty address removes the default SM-DP+ address. */
+	if (rc < 0 || (n && !sim_address_ok((uint8_t *)addr, n))) {
 		LOG_INFO("ES10a.SetDefaultDpAddress: address is not a printable FQDN of at most %d bytes",
 			 SIM_ADDR_MAX);
 		result = 127;	/* undefinedError */

@@ -16,17 +16,17 @@
  * request has none. */
 static int read_event_filter(asn1_node req, const char *name, int *event)
 {
-	uint8_t bits[4] = { 0 };
-	int nbits = sizeof(bits) * 8, rc = asn1_read_value(req, name, bits, &nbits), found = -1;
+	uint32_t bits;
+	int rc = sim_asn1_read_bits(req, name, &bits), found = -1;
 
-	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND) {
+	if (rc == -EU_E_NOT_FOUND) {
 		*event = -1;
 		return 0;
 	}
-	if (rc != ASN1_SUCCESS)
+	if (rc < 0)
 		return -EU_E_PARAM;
-	for (int b = 0; b < nbits; b++) {
-		if (bits[b / 8] & (0x80 >> (b % 8))) {
+	for (int b = 0; b < 32; b++) {
+		if (bits & (1u << b)) {
 			if (found >= 0)
 				return -EU_E_PARAM;	/* more than one event */
 			found = b;

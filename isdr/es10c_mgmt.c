@@ -60,6 +60,11 @@ static unsigned long change_finish(struct sim_card *card, struct change *c, bool
 {
 	int rc = ok ? sim_store_save(card) : -EU_E_STATE;
 
+	if (!ok && notif_full(card))
+		LOG_ERR("ES10c: %d notifications are pending and this operation needs another: send them "
+			"and remove them with RemoveNotificationFromList (lpac: notification process -a -r)",
+			NOTIF_MAX);
+
 	if (rc == 0) {
 		isdp_purge_deleted(card->isdp);
 		return 0;
@@ -71,18 +76,12 @@ static unsigned long change_finish(struct sim_card *card, struct change *c, bool
 
 /* ---- metadata helpers ---------------------------------------------------------- */
 
+/* Named bits of stored metadata (checked at install), 0 when absent. */
 static uint32_t bits_of(asn1_node n, const char *name)
 {
-	uint8_t b[4] = { 0 };
-	int nbits = sizeof(b) * 8;
 	uint32_t v = 0;
 
-	if (asn1_read_value(n, name, b, &nbits) != ASN1_SUCCESS)
-		return 0;
-	for (int i = 0; i < nbits && i < 32; i++)
-		if (b[i / 8] & (0x80 >> (i % 8)))
-			v |= 1u << i;
-	return v;
+	return sim_asn1_read_bits(n, name, &v) == 0 ? v : 0;
 }
 
 static uint32_t profile_pprs(const struct isdp_profile *p)
@@ -199,9 +198,10 @@ static int enabled_index(struct sim_card *card)
  * loses its file selection. */
 static void refresh(struct sim_card *card)
 {
+	/* (the ISD-R channel that sent the command has no file selected) */
 	for (unsigned i = 0; i < SIM_MAX_CHANNELS; i++)
-		if (card->ch[i].app == SIM_APP_MF)
-			card->ch[i].ef = 0;
+		if (card->ch[i].open && card->ch[i].app == SIM_APP_MF)
+			sim_fs_select_mf(&card->ch[i]);
 	LOG_INFO("ES10c: REFRESH (profile change) performed");
 }
 

@@ -170,9 +170,6 @@ unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct
 			LOG_INFO("ES10b.LoadBoundProfilePackage -> %04X (%zu bytes)", sw, out->len);
 		return sw;
 	}
-	/* Any other function during a BPP load interrupts it (§5.7.6). */
-	if (card->isdr->session.state >= RSP_BPP_SECURED)
-		isdr_session_abort(card, "another ES10 command arrived");
 	for (size_t i = 0; i < ARRAY_SIZE(es10_table); i++)
 		if (es10_table[i].tag == t.tag)
 			e = &es10_table[i];
@@ -195,6 +192,10 @@ unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct
 		LOG_INFO("%s: malformed request (%s) -> 6A80", e->name, eu_strerror(rc));
 		return SW_WRONG_DATA;
 	}
+	/* Another (well-formed) function during a BPP load interrupts it
+	 * (§5.7.6); refused commands above leave the load alone. */
+	if (card->isdr->session.state >= RSP_BPP_SECURED)
+		isdr_session_abort(card, "another ES10 command arrived");
 	rc = e->fn(card, rq, req, len, &rs);
 	if (rc == 0)
 		rc = sim_asn1_encode(rs, &der, &der_len);

@@ -149,6 +149,14 @@ int notif_state_read(struct sim_card *card, asn1_node st)
 #undef F
 		if (rc == 0 && n.seq >= l->next_seq)
 			rc = -EU_E_CORRUPT;	/* numbers are never reused */
+		if (rc == 0) {
+			/* it will be returned as it is: it must be one */
+			asn1_node pn = NULL;
+
+			if (sim_asn1_decode("RSPDefinitions.PendingNotification", n.pending, n.pending_len, &pn) < 0)
+				rc = -EU_E_CORRUPT;
+			asn1_delete_structure(&pn);
+		}
 		if (rc == 0)
 			rc = notif_append(card, &n);
 		if (rc < 0) {

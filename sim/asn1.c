@@ -129,11 +129,14 @@ int sim_asn1_read_uint(asn1_node node, const char *name, unsigned long *v)
 int sim_asn1_read_bits(asn1_node node, const char *name, uint32_t *bits)
 {
 	uint8_t b[4] = { 0 };
-	int nbits = sizeof(b) * 8, rc = asn1_read_value(node, name, b, &nbits);
+	/* libtasn1 takes the buffer size in bytes and answers in bits */
+	int nbits = (int)sizeof(b), rc = asn1_read_value(node, name, b, &nbits);
 
 	*bits = 0;
 	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND)
 		return -EU_E_NOT_FOUND;
+	if (rc == ASN1_MEM_ERROR)
+		return -EU_E_TOO_LONG;	/* more than 32 named bits */
 	if (rc != ASN1_SUCCESS || nbits < 0 || nbits > 32)
 		return -EU_E_ASN1;
 	for (int i = 0; i < nbits; i++)

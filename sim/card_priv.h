@@ -16,8 +16,9 @@
 /* Largest ES10 command reassembled from STORE DATA blocks. */
 #define SIM_STORE_DATA_MAX (64u * 1024u)
 
-/* Largest response kept for GET RESPONSE. */
-#define SIM_RESPONSE_MAX (64u * 1024u)
+/* Largest response kept for GET RESPONSE: RetrieveNotificationsList of
+ * every pending notification (isdr/notif.h NOTIF_MAX, ~1.3 KiB each). */
+#define SIM_RESPONSE_MAX (512u * 1024u)
 
 enum sim_app {
 	SIM_APP_NONE,

@@ -305,6 +305,8 @@ int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 			BAD("rsp-capability: comma-separated RspCapability bit names, got '%s'", value);
 	} else if (!strcmp(key, "profile-memory")) {
 		rc = parse_u64(value, &cfg->profile_memory);
+		if (rc == 0 && cfg->profile_memory > 32u * 1024 * 1024)
+			BAD("profile-memory: at most 32M (the state file holds every package)");
 	} else if (!strcmp(key, "volatile-memory")) {
 		rc = parse_u64(value, &cfg->volatile_memory);
 	} else if (!strcmp(key, "root-ds-address")) {
@@ -415,4 +417,14 @@ void sim_config_help(void)
 	     "  root-ds-address = FQDN\n"
 	     "  default-dp-address = FQDN      initial default SM-DP+ of a new card\n"
 	     "  rat = HEX                      GetRAT content: DER ProfilePolicyAuthorisationRule list");
+}
+
+bool sim_address_ok(const uint8_t *s, size_t n)
+{
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7E)
+			return false;
+	return true;
 }

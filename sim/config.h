@@ -86,6 +86,10 @@ int sim_config_load(struct sim_config *cfg, const char *path, char *err, size_t 
 int sim_config_preset(struct sim_config *cfg, const char *name);
 extern const char *const sim_config_preset_names;
 
+/* An address as SGP.22 carries them (an FQDN, maybe with a port), as LPAs
+ * send them: 1..255 bytes of printable ASCII, no spaces. */
+bool sim_address_ok(const uint8_t *s, size_t n);
+
 /* Print the configuration keys and their meaning. */
 void sim_config_help(void);
 

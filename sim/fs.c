@@ -298,6 +298,8 @@ unsigned sim_fs_select_aid(struct sim_card *card, struct sim_channel *ch,
 
 		if (f->type != SAIP_FT_ADF || a->lc > f->aid.len || memcmp(f->aid.b, a->data, a->lc))
 			continue;
+		if (f->depth >= SAIP_MAX_DEPTH)
+			return SW_FILE_NOT_FOUND;	/* no room for its path */
 		select_df(ch, f->path, f->depth);
 		ch->df_path[ch->df_depth++] = f->fid;
 		LOG_INFO("SELECT %s on channel %u", f->name ? f->name : "ADF", a->channel);

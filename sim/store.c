@@ -25,7 +25,9 @@
 #define STATE_MAGIC "EUSIMST1"
 #define STATE_MAGIC_LEN 8
 #define STATE_FORMAT 1
-#define STATE_MAX (1024 * 1024)
+/* Largest state file written or read. Profile memory is capped far below
+ * (sim/config.c), leaving room for metadata and notifications. */
+#define STATE_MAX (64u * 1024u * 1024u)
 
 struct sim_store {
 	char dir[SIM_PATH_MAX];
@@ -74,12 +76,16 @@ int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size
 		unlink(tmp);
 		return -EU_E_IO;
 	}
-	/* The rename itself must reach the disk before we report success. */
+	/* The rename made the new state the state: from here on the write
+	 * counts as done (callers must not roll memory back). Syncing the
+	 * directory makes the rename durable; if that fails we say so. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		rc = fsync(dfd) < 0 ? -EU_E_IO : 0;
+	if (dfd < 0 || fsync(dfd) < 0)
+		LOG_ERR("state: warning: cannot fsync %s after the rename (%s); the change may not "
+			"survive a power loss", dir, strerror(errno));
+	if (dfd >= 0)
 		close(dfd);
-	}
+	rc = 0;
 	return rc;
 }
 
@@ -120,8 +126,10 @@ static int encode_state(struct sim_card *card, const struct sim_store *s, const 
 	*len = STATE_MAGIC_LEN + der_len + SHA256_DIGEST_LENGTH;
 	rc = 0;
 out:
+	if (der)
+		OPENSSL_cleanse(der, der_len);
 	free(der);
-	asn1_delete_structure(&node);
+	asn1_delete_structure2(&node, ASN1_DELETE_FLAG_ZEROIZE);
 	return rc;
 }
 
@@ -134,7 +142,14 @@ static int save(struct sim_card *card, struct sim_store *s, const char *default_
 	if (!s->persistent)
 		return 0;
 	TRY(encode_state(card, s, default_dp, &buf, &len));
-	rc = sim_atomic_write(s->dir, SIM_STATE_FILE, buf, len);
+	if (len > STATE_MAX) {
+		LOG_ERR("state: %zu bytes would exceed the %u-byte limit; change refused", len, STATE_MAX);
+		rc = -EU_E_NOMEM;
+	} else {
+		rc = sim_atomic_write(s->dir, SIM_STATE_FILE, buf, len);
+	}
+	/* The encoding holds every profile package (keys). */
+	OPENSSL_cleanse(buf, len);
 	free(buf);
 	return rc;
 }
@@ -196,28 +211,35 @@ static int load(struct sim_card *card, struct sim_store *s, const uint8_t *buf, 
 		rc = -EU_E_CORRUPT;
 	}
 out:
-	asn1_delete_structure(&node);
+	asn1_delete_structure2(&node, ASN1_DELETE_FLAG_ZEROIZE);
 	return rc;
 }
 
 static int read_state_file(const char *path, uint8_t **buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	uint8_t *p;
 	size_t n;
 
 	if (!f)
 		return errno == ENOENT ? -EU_E_NOT_FOUND : -EU_E_IO;
-	p = malloc(STATE_MAX + 1);
+	if (fstat(fileno(f), &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > STATE_MAX) {
+		fclose(f);
+		LOG_ERR("state: %s is larger than %u bytes; not a euicc-sim state file?", path, STATE_MAX);
+		return -EU_E_TOO_LONG;
+	}
+	p = malloc((size_t)st.st_size + 1);
 	if (!p) {
 		fclose(f);
 		return -EU_E_NOMEM;
 	}
-	n = fread(p, 1, STATE_MAX + 1, f);
+	n = fread(p, 1, (size_t)st.st_size + 1, f);
 	fclose(f);
-	if (n > STATE_MAX) {
+	if (n > (size_t)st.st_size) {
 		free(p);
-		return -EU_E_TOO_LONG;
+		LOG_ERR("state: %s changed while being read", path);
+		return -EU_E_IO;
 	}
 	*buf = p;
 	*len = n;
@@ -267,6 +289,8 @@ int sim_store_open(struct sim_card *card, struct sim_store **out)
 	} else {
 		LOG_ERR("state: cannot read %s", path);
 	}
+	if (buf)
+		OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (rc < 0)
 		goto fail;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 static struct sim_config cfg;
-static char out_hex[2 * 70000];
+/* room for the largest response the card keeps (SIM_RESPONSE_MAX) */
+#define T_MAX_RSP (600 * 1024)
+static char out_hex[2 * T_MAX_RSP + 8];
 
 struct sim_config *t_config(void)
 {
@@ -73,7 +75,7 @@ const char *t_apdu(struct sim_card *card, const char *hex)
 const char *t_es10(struct sim_card *card, unsigned ch, const char *der_hex, size_t seg)
 {
 	static uint8_t der[65536 + 16];
-	static uint8_t acc[70000];
+	static uint8_t acc[T_MAX_RSP];
 	uint8_t cmd[300], rsp[SIM_RSP_MAX];
 	size_t len = t_unhex(der_hex, der, sizeof(der)), off = 0, acc_len = 0, r;
 	unsigned block = 0, sw;
@@ -101,6 +103,7 @@ const char *t_es10(struct sim_card *card, unsigned ch, const char *der_hex, size
 		uint8_t gr[5] = { cla, 0xC0, 0, 0, (uint8_t)sw };
 
 		r = sim_transact(card, gr, 5, rsp);
+		ck_assert_uint_le(acc_len + r, sizeof(acc));
 		memcpy(acc + acc_len, rsp, r - 2);
 		acc_len += r - 2;
 		sw = (unsigned)rsp[r - 2] << 8 | rsp[r - 1];

@@ -1447,6 +1447,54 @@ START_TEST(reset_during_86)
 }
 END_TEST
 
+/* A malformed or unsupported ES10 command during the 86s is refused and
+ * leaves the load alone; the download then completes. */
+START_TEST(refused_command_during_86_keeps_load)
+{
+	struct card *c = card_open(NULL, NULL);
+	struct plist before;
+	struct dl *d = malloc(sizeof(*d));
+	static const uint8_t malformed[] = { 0xBF, 0x20, 0x02, 0x05, 0x00 };
+	static const uint8_t load_crl[] = { 0xBF, 0x35, 0x00 };
+	uint8_t *upp;
+	size_t len, third;
+
+	ck_assert_ptr_nonnull(d);
+	upp = read_profile(SUBJECT, &len);
+	get_profiles(c, &before);
+	dl_init(d, c, NULL, "refused commands during the 86s");
+	ck_assert_int_eq(dl_auth(d), 0);
+	ck_assert_int_eq(dl_prepare(d), 0);
+	dl_bind(d, upp, len);
+	third = piece_index(d, 0x86, 2);
+	dl_send_range(d, 0, third + 1);
+	ck_assert_uint_eq(es10(c, malformed, sizeof(malformed)), 0x6A80);
+	ck_assert_uint_eq(es10(c, load_crl, sizeof(load_crl)), 0x6A88);
+	dl_send_range(d, third + 1, d->n_pieces);
+	ck_assert(d->got_pir && d->pir.success);
+	dl_free(d);
+	free(d);
+	free(upp);
+	card_close(c);
+}
+END_TEST
+
+/* StoreMetadata values beyond the SGP.22 sizes are refused at install, so
+ * GetProfilesInfo never meets one. */
+START_TEST(bpp_metadata_too_long)
+{
+	static char name[1401];
+	struct smdp_opts o = { 0 };
+
+	memset(name, 'n', sizeof(name) - 1);
+	o.profile_name = name;
+	bpp_error(&o, CMD_STORE_METADATA, 1 /* incorrectInputValues */, "a 1400-byte profileName");
+	o.profile_name = NULL;
+	o.service_provider_name = "an SPN of more than thirty-two bytes";
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a 36-byte serviceProviderName");
+}
+END_TEST
+
 /* ---- persistence ------------------------------------------------------------ */
 
 /* The profiles element ([3], tag A3) of the state file, or empty. */
@@ -1785,6 +1833,10 @@ Suite *download_suite(void)
 	tcase_add_test(tc, cancel_after_prepare);
 	tcase_add_test(tc, challenge_during_86);
 	tcase_add_test(tc, reset_during_86);
+
+	tc = tcase(s, "hostile_input", 120);
+	tcase_add_test(tc, refused_command_during_86_keeps_load);
+	tcase_add_test(tc, bpp_metadata_too_long);
 
 	tc = tcase(s, "issuers", 120);
 	tcase_add_test(tc, preset_ci_lists);

@@ -8,6 +8,8 @@
 #include "sim/card.h"
 #include "sim/card_priv.h"
 #include "sim/config.h"
+#include "sim/err.h"
+#include "sim/store.h"
 
 #include "sim/tlv.h"
 
@@ -440,6 +442,79 @@ START_TEST(profiles_info_search_and_tags)
 }
 END_TEST
 
+/* A BIT STRING longer than the 32 named bits a card needs: refused, not
+ * copied into a 4-byte buffer (that was a stack overflow). */
+START_TEST(long_bit_strings_refused)
+{
+	char req[256];
+
+	/* eUICCMemoryReset with 28 octets of bits */
+	snprintf(req, sizeof(req), "BF341F821D00%s",
+		 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	ck_assert_str_eq(t_es10(card, ch, req, 120), "6A80");
+	/* ListNotification with a 20-octet event filter */
+	snprintf(req, sizeof(req), "BF281781150041414141414141414141414141414141414141");
+	ck_assert_str_eq(t_es10(card, ch, req, 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF2800", 120), "BF2802A0009000");
+}
+END_TEST
+
+/* Many pending notifications come back whole through GET RESPONSE. */
+START_TEST(many_notifications_retrieved)
+{
+	const char *r;
+
+	install(PKG_A, 0, "smdp.example.com", 0xE, -1);
+	for (int i = 0; i < 30; i++) {
+		ck_assert_str_eq(by_iccid("BF31", 0, "00"), "BF31038001009000");
+		ck_assert_str_eq(by_iccid("BF32", 0, "00"), "BF32038001009000");
+	}
+	r = t_es10(card, ch, "BF2B00", 120);
+	ck_assert_str_eq(r + strlen(r) - 4, "9000");
+	ck_assert_int_gt(strlen(r) / 2, 64 * 1024);	/* beyond one 64 KiB buffer */
+}
+END_TEST
+
+/* REFRESH after enabling another profile: other channels lose their
+ * selection (they were in the old profile's ADF). */
+START_TEST(refresh_resets_selection)
+{
+	install(PKG_A, 0, NULL, 0, -1);
+	install(PKG_B, 0, NULL, 0, -1);
+	ck_assert_str_eq(by_iccid("BF31", 0, "FF"), "BF31038001009000");
+	ck_assert_str_eq(t_apdu(card, "00A4040C0CA0000000871002FF49FF0589"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
+	ck_assert(!strncmp(t_apdu(card, "00B0000009"), "08", 2));
+	ck_assert_str_eq(by_iccid("BF31", 1, "FF"), "BF31038001009000");
+	ck_assert_str_eq(t_apdu(card, "00B0000009"), "6986");	/* no current EF */
+	/* without refreshFlag the selection stays */
+	ck_assert_str_eq(t_apdu(card, "00A4040C0CA0000000871002FF49FF0589"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
+	ck_assert_str_eq(by_iccid("BF31", 0, "00"), "BF31038001009000");
+	ck_assert(!strncmp(t_apdu(card, "00B0000009"), "08", 2));
+}
+END_TEST
+
+/* A state file that breaks the card's rules is refused at start-up. */
+START_TEST(inconsistent_state_refused)
+{
+	struct sim_card *again = NULL;
+	struct sim_config *cfg;
+
+	install(PKG_A, 0, NULL, 0, -1);
+	install(PKG_B, 0, NULL, 0, -1);
+	/* write a state with two enabled profiles, bypassing the ES10 rules */
+	isdp_at(card->isdp, 0)->state = ISDP_ENABLED;
+	isdp_at(card->isdp, 1)->state = ISDP_ENABLED;
+	ck_assert_int_eq(sim_store_save(card), 0);
+	sim_card_free(card);
+	cfg = t_config();
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
+	ck_assert_int_eq(sim_card_new(cfg, &again), -EU_E_CORRUPT);
+	card = t_card_new(NULL);	/* for the teardown */
+}
+END_TEST
+
 Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -456,6 +531,10 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, file_system_follows_enabled_profile);
 	tcase_add_test(tc, restart_is_byte_identical);
 	tcase_add_test(tc, profiles_info_search_and_tags);
+	tcase_add_test(tc, long_bit_strings_refused);
+	tcase_add_test(tc, many_notifications_retrieved);
+	tcase_add_test(tc, refresh_resets_selection);
+	tcase_add_test(tc, inconsistent_state_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
