@@ -218,6 +218,21 @@ static int result(asn1_node *rsp, const char *type, const char *field, unsigned 
 	return sim_asn1_write_uint(*rsp, field, v);
 }
 
+/* Disable profile i with its notification, and delete it (with its
+ * notification) when PPR3 says so. Part of a change: not persisted here. */
+static int disable_one(struct sim_card *card, size_t i)
+{
+	struct isdp_profile *p = isdp_at(card->isdp, i);
+
+	p->state = ISDP_DISABLED;
+	TRY(notify(card, p, NOTIF_DISABLE));
+	if (profile_pprs(p) & PPR3_DELETE_ON_DISABLE) {
+		isdp_mark_deleted(card->isdp, i);
+		TRY(notify(card, p, NOTIF_DELETE));
+	}
+	return 0;
+}
+
 /* ---- the functions ------------------------------------------------------------ */
 
 int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
@@ -243,18 +258,8 @@ int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *de
 	} else {
 		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
 
-		if (current >= 0) {
-			struct isdp_profile *cur = isdp_at(card->isdp, (size_t)current);
-
-			cur->state = ISDP_DISABLED;
-			if (notify(card, cur, NOTIF_DISABLE) < 0)
-				res = 127;
-			if (profile_pprs(cur) & PPR3_DELETE_ON_DISABLE) {
-				isdp_mark_deleted(card->isdp, (size_t)current);
-				if (notify(card, cur, NOTIF_DELETE) < 0)
-					res = 127;
-			}
-		}
+		if (current >= 0 && disable_one(card, (size_t)current) < 0)
+			res = 127;
 		t->state = ISDP_ENABLED;
 		if (notify(card, t, NOTIF_ENABLE) < 0)
 			res = 127;
@@ -286,17 +291,7 @@ int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *d
 	} else if (profile_pprs(isdp_get(card->isdp, (size_t)target)) & PPR1_NO_DISABLE) {
 		res = 3;
 	} else {
-		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
-
-		t->state = ISDP_DISABLED;
-		if (notify(card, t, NOTIF_DISABLE) < 0)
-			res = 127;
-		if (profile_pprs(t) & PPR3_DELETE_ON_DISABLE) {
-			isdp_mark_deleted(card->isdp, (size_t)target);
-			if (notify(card, t, NOTIF_DELETE) < 0)
-				res = 127;
-		}
-		res = change_finish(card, &c, res == 0);
+		res = change_finish(card, &c, disable_one(card, (size_t)target) == 0);
 		if (res == 0 && read_flag(req, "refreshFlag"))
 			refresh(card);
 	}
