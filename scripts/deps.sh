@@ -2,7 +2,8 @@
 # Install the Debian packages euicc-sim needs, if any are missing.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev libssl-dev libtasn1-6-dev libtasn1-bin \
-check libsubunit-dev pcscd libpcsclite-dev vsmartcard-vpcd util-linux iproute2 openssl"
+check libsubunit-dev pcscd libpcsclite-dev vsmartcard-vpcd util-linux iproute2 openssl \
+bc procps"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
