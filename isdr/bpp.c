@@ -31,12 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_BPP      0xBF36
-#define TAG_INIT_SC  0xBF23
-#define TAG_SEQ87_1  0xA0
-#define TAG_SEQ88    0xA1
-#define TAG_SEQ87_2  0xA2
-#define TAG_SEQ86    0xA3
 
 /* BppCommandId (§2.5.6) */
 enum bpp_command {
@@ -713,21 +707,21 @@ unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, 
 
 		/* BF36 header + the whole BF23, nothing else. */
 		s->bpp_command = BPP_INITIALISE_SECURE_CHANNEL;
-		if (t.tag != TAG_BPP || tlv_parse_header(data + hdr, len - hdr, &bf23) < 0 ||
-		    bf23.tag != TAG_INIT_SC || bf23.raw_len + bf23.len != len - hdr || t.len <= len - hdr)
+		if (t.tag != SGP22_TAG_BOUND_PROFILE_PACKAGE || tlv_parse_header(data + hdr, len - hdr, &bf23) < 0 ||
+		    bf23.tag != SGP22_TAG_INIT_SECURE_CHANNEL || bf23.raw_len + bf23.len != len - hdr || t.len <= len - hdr)
 			return fail(card, ER_SCP03T_STRUCTURE, out);
 		s->bpp_left = t.len - (len - hdr);
 		return init_secure_channel(card, data + hdr, len - hdr, out);
 	}
 	case RSP_BPP_SECURED:
 		s->bpp_command = BPP_CONFIGURE_ISDP;
-		if (t.tag != TAG_SEQ87_1 || tlv_parse_exact(data, len, &t) < 0 || len > s->bpp_left)
+		if (t.tag != SGP22_TAG_BPP_FIRST_SEQ87 || tlv_parse_exact(data, len, &t) < 0 || len > s->bpp_left)
 			return fail(card, ER_SCP03T_STRUCTURE, out);
 		s->bpp_left -= len;
 		return configure_isdp(card, &t, out);
 	case RSP_BPP_CONFIGURED:
 		s->bpp_command = BPP_STORE_METADATA;
-		if (t.tag != TAG_SEQ88 || hdr != len || t.len == 0 || hdr + t.len > s->bpp_left)
+		if (t.tag != SGP22_TAG_BPP_SEQ88 || hdr != len || t.len == 0 || hdr + t.len > s->bpp_left)
 			return fail(card, ER_SCP03T_STRUCTURE, out);
 		s->bpp_left -= hdr + t.len;
 		s->part_left = t.len;
@@ -753,7 +747,7 @@ unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, 
 		return s->part_left ? SW_OK : store_metadata(card, out);
 	}
 	case RSP_BPP_STORED:
-		if (t.tag == TAG_SEQ87_2) {
+		if (t.tag == SGP22_TAG_BPP_SECOND_SEQ87) {
 			s->bpp_command = BPP_REPLACE_SESSION_KEYS;
 			if (tlv_parse_exact(data, len, &t) < 0 || len > s->bpp_left)
 				return fail(card, ER_SCP03T_STRUCTURE, out);
@@ -765,7 +759,7 @@ unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, 
 	case RSP_BPP_REKEYED:
 		s->bpp_command = BPP_LOAD_PROFILE_ELEMENTS;
 		/* The A3 header alone; A3 is the last part of the BF36. */
-		if (t.tag != TAG_SEQ86 || hdr != len || t.len == 0 || hdr + t.len != s->bpp_left)
+		if (t.tag != SGP22_TAG_BPP_SEQ86 || hdr != len || t.len == 0 || hdr + t.len != s->bpp_left)
 			return fail(card, ER_SCP03T_STRUCTURE, out);
 		s->bpp_left = 0;
 		s->part_left = t.len;

@@ -36,6 +36,13 @@ struct sim_rbuf;
 #define SGP22_TAG_SET_DEFAULT_DP_ADDRESS   0xBF3F
 #define SGP22_TAG_GET_RAT                  0xBF43
 
+/* Inside the BoundProfilePackage (SGP.22 §2.5.4). */
+#define SGP22_TAG_INIT_SECURE_CHANNEL      0xBF23
+#define SGP22_TAG_BPP_FIRST_SEQ87          0xA0
+#define SGP22_TAG_BPP_SEQ88                0xA1
+#define SGP22_TAG_BPP_SECOND_SEQ87         0xA2
+#define SGP22_TAG_BPP_SEQ86                0xA3
+
 #define EUICC_CHALLENGE_LEN 16
 
 struct isdr {

@@ -145,8 +145,9 @@ void isdr_session_reset(struct sim_card *card)
  * recognised by their tag (no ES10 function uses these). */
 static bool is_bpp_part(uint32_t tag)
 {
-	return tag == SGP22_TAG_BOUND_PROFILE_PACKAGE || tag == 0xA0 || tag == 0xA1 || tag == 0xA2 ||
-	       tag == 0xA3 || tag == 0x86 || tag == 0x87 || tag == 0x88;
+	return tag == SGP22_TAG_BOUND_PROFILE_PACKAGE || tag == SGP22_TAG_BPP_FIRST_SEQ87 ||
+	       tag == SGP22_TAG_BPP_SEQ88 || tag == SGP22_TAG_BPP_SECOND_SEQ87 || tag == SGP22_TAG_BPP_SEQ86 ||
+	       tag == BSP_TAG_PPP || tag == BSP_TAG_ENC || tag == BSP_TAG_MAC;
 }
 
 unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct sim_rbuf *out)
