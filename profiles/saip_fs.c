@@ -726,12 +726,12 @@ int saip_fs_template_pe(struct saip_stream *s, const char *pe, const char *oid,
 	/* A "created by default" template creates its files even when the PE
 	 * leaves them out (doNotCreate exists to prevent it), where the
 	 * template defines them fully. */
-	for (size_t i = 0; tpl && tpl->by_default && i < tpl->n; i++) {
-		const struct saip_tpl_file *tf = &tpl->files[i];
+	for (unsigned tag = 0; tpl && tpl->by_default && tag < ARRAY_SIZE(seen); tag++) {
+		const struct saip_tpl_file *tf = saip_tpl_member(tpl, tag);
 		struct fpath dir = base;
 		size_t fi;
 
-		if (seen[tf->tag] || !tf->fid || (!is_df(tf->type) && !tf->size) ||
+		if (!tf || seen[tag] || !tf->fid || (!is_df(tf->type) && !tf->size) ||
 		    (is_record(tf->type) && !tf->nb_rec))
 			continue;
 		if (tf->parent)

@@ -22,12 +22,19 @@ struct saip_tpl_file {
 	const char *dflt;	/* default content in Annex A notation: "00FF...FF" */
 };
 
+/* The members of one template version, in tag order; a later version
+ * lists only the members it changes or adds and names the earlier one. */
+struct saip_tpl_table {
+	const struct saip_tpl_file *files;
+	size_t n;
+	const struct saip_tpl_table *base;
+};
+
 struct saip_tpl {
 	const char *oid;	/* templateID, dotted */
 	const char *pe;		/* ProfileElement alternative using it */
 	bool by_default;	/* "created by default": absent members are created */
-	const struct saip_tpl_file *files;
-	size_t n;
+	const struct saip_tpl_table *table;
 };
 
 const struct saip_tpl *saip_tpl_find(const char *oid, const char *pe);
