@@ -233,6 +233,23 @@ static int disable_one(struct sim_card *card, size_t i)
 	return 0;
 }
 
+/* The checks every profile management command starts with (SGP.22
+ * §5.7.16-18): the profile req names must exist (1: iccidOrAidNotFound), be
+ * in state want (2: profileNotIn...State) and have no PPR in forbid (3:
+ * disallowedByPolicy). *res is that result code, 0 to go ahead. */
+static int check_target(struct sim_card *card, asn1_node req, const char *field,
+			enum isdp_state want, unsigned forbid, int *target, unsigned long *res)
+{
+	const struct isdp_profile *p;
+
+	*target = find_target(card, req, field);
+	if (*target == -2)
+		return -EU_E_PARAM;
+	p = *target < 0 ? NULL : isdp_get(card->isdp, (size_t)*target);
+	*res = !p ? 1 : p->state != want ? 2 : (profile_pprs(p) & forbid) ? 3 : 0;
+	return 0;
+}
+
 /* ---- the functions ------------------------------------------------------------ */
 
 int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
@@ -244,18 +261,12 @@ int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *de
 
 	(void)der;
 	(void)len;
-	target = find_target(card, req, "profileIdentifier");
-	if (target == -2)
-		return -EU_E_PARAM;
+	TRY(check_target(card, req, "profileIdentifier", ISDP_DISABLED, 0, &target, &res));
 	current = enabled_index(card);
 	change_begin(card, &c);
-	if (target < 0) {
-		res = 1;	/* iccidOrAidNotFound */
-	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_DISABLED) {
-		res = 2;	/* profileNotInDisabledState */
-	} else if (current >= 0 && (profile_pprs(isdp_get(card->isdp, (size_t)current)) & PPR1_NO_DISABLE)) {
+	if (!res && current >= 0 && (profile_pprs(isdp_get(card->isdp, (size_t)current)) & PPR1_NO_DISABLE))
 		res = 3;	/* disallowedByPolicy: the enabled one may not be disabled */
-	} else {
+	if (!res) {
 		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
 
 		if (current >= 0 && disable_one(card, (size_t)current) < 0)
@@ -280,17 +291,10 @@ int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *d
 
 	(void)der;
 	(void)len;
-	target = find_target(card, req, "profileIdentifier");
-	if (target == -2)
-		return -EU_E_PARAM;
+	TRY(check_target(card, req, "profileIdentifier", ISDP_ENABLED, PPR1_NO_DISABLE,
+			 &target, &res));
 	change_begin(card, &c);
-	if (target < 0) {
-		res = 1;
-	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_ENABLED) {
-		res = 2;	/* profileNotInEnabledState */
-	} else if (profile_pprs(isdp_get(card->isdp, (size_t)target)) & PPR1_NO_DISABLE) {
-		res = 3;
-	} else {
+	if (!res) {
 		res = change_finish(card, &c, disable_one(card, (size_t)target) == 0);
 		if (res == 0 && read_flag(req, "refreshFlag"))
 			refresh(card);
@@ -308,17 +312,9 @@ int es10c_delete_profile(struct sim_card *card, asn1_node req, const uint8_t *de
 
 	(void)der;
 	(void)len;
-	target = find_target(card, req, "");
-	if (target == -2)
-		return -EU_E_PARAM;
+	TRY(check_target(card, req, "", ISDP_DISABLED, PPR2_NO_DELETE, &target, &res));
 	change_begin(card, &c);
-	if (target < 0) {
-		res = 1;
-	} else if (isdp_get(card->isdp, (size_t)target)->state != ISDP_DISABLED) {
-		res = 2;	/* profileNotInDisabledState */
-	} else if (profile_pprs(isdp_get(card->isdp, (size_t)target)) & PPR2_NO_DELETE) {
-		res = 3;
-	} else {
+	if (!res) {
 		if (notify(card, isdp_get(card->isdp, (size_t)target), NOTIF_DELETE) < 0)
 			res = 127;
 		isdp_mark_deleted(card->isdp, (size_t)target);
