@@ -1106,83 +1106,48 @@ static void bpp_error(const struct smdp_opts *o, unsigned cmd, unsigned reason, 
 	card_close(c);
 }
 
-START_TEST(bpp_invalid_signature)
+/* One row for each errorResult a damaged or refused BPP must give:
+ * the SM-DP+ option that causes it, and the command and reason the
+ * ProfileInstallationResult must name. */
+static const uint8_t other_iccid[10] = { 0x98, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x54 };
+
+static const struct bpp_case {
+	const char *what;
+	struct smdp_opts o;
+	unsigned cmd, reason;
+} bpp_cases[] = {
+	{ "smdpSign damaged", { .bad_smdp_sign = true }, CMD_INIT_SECURE_CHANNEL, ER_INVALID_SIGNATURE },
+	{ "smdpSign (brainpool) damaged", { .bad_smdp_sign = true, .curve = "BRP" },
+	  CMD_INIT_SECURE_CHANNEL, ER_INVALID_SIGNATURE },
+	{ "BF23 with another transactionId", { .init_wrong_txid = true },
+	  CMD_INIT_SECURE_CHANNEL, ER_INVALID_TRANSACTION_ID },
+	{ "CRT keyType 80 (DES)", { .crt_key_type = 0x80 }, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_CRT_VALUES },
+	{ "CRT keyLen 32", { .crt_key_len = 0x20 }, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_CRT_VALUES },
+	{ "remoteOpId 2", { .remote_op_id = 2 }, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_REMOTE_OPERATION },
+	{ "ConfigureISDP 87 damaged", { .tamper_87 = 1 }, CMD_CONFIGURE_ISDP, ER_SCP03T_SECURITY },
+	{ "StoreMetadata 88 damaged", { .tamper_88 = 1 }, CMD_STORE_METADATA, ER_SCP03T_SECURITY },
+	{ "second StoreMetadata 88 damaged", { .tamper_88 = 2, .segment_size = 16 },
+	  CMD_STORE_METADATA, ER_SCP03T_SECURITY },
+	{ "ReplaceSessionKeys 87 damaged", { .tamper_87 = 2 }, CMD_REPLACE_SESSION_KEYS, ER_SCP03T_SECURITY },
+	{ "first 86 damaged", { .tamper_86 = 1 }, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY },
+	{ "fifth 86 damaged", { .tamper_86 = 5 }, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY },
+	/* the last one (11768 bytes in 12 segments) */
+	{ "last 86 damaged", { .tamper_86 = 12 }, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY },
+	{ "third 86 damaged, no ReplaceSessionKeys", { .tamper_86 = 3, .no_replace_session_keys = true },
+	  CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY },
+	{ "StoreMetadata ICCID is not the package's", { .metadata_iccid = other_iccid },
+	  CMD_LOAD_PROFILE_ELEMENTS, ER_ICCID_MISMATCH },
+	{ "PPR1 with an empty RAT", { .ppr = SMDP_PPR1 }, CMD_STORE_METADATA, ER_PPR_NOT_ALLOWED },
+	{ "PPR2 with an owner and an empty RAT",
+	  { .ppr = SMDP_PPR2, .has_owner = true, .owner_mcc_mnc = { 0x00, 0xF1, 0x10 } },
+	  CMD_STORE_METADATA, ER_PPR_NOT_ALLOWED },
+};
+
+START_TEST(bpp_errors)
 {
-	struct smdp_opts o = { .bad_smdp_sign = true };
+	const struct bpp_case *k = &bpp_cases[_i];
 
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_INVALID_SIGNATURE, "smdpSign damaged");
-	o.curve = "BRP";
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_INVALID_SIGNATURE, "smdpSign (brainpool) damaged");
-}
-END_TEST
-
-START_TEST(bpp_invalid_transaction_id)
-{
-	struct smdp_opts o = { .init_wrong_txid = true };
-
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_INVALID_TRANSACTION_ID, "BF23 with another transactionId");
-}
-END_TEST
-
-START_TEST(bpp_unsupported_crt_values)
-{
-	struct smdp_opts o = { .crt_key_type = 0x80 };
-
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_CRT_VALUES, "CRT keyType 80 (DES)");
-	o.crt_key_type = 0;
-	o.crt_key_len = 0x20;
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_CRT_VALUES, "CRT keyLen 32");
-}
-END_TEST
-
-START_TEST(bpp_unsupported_remote_operation)
-{
-	struct smdp_opts o = { .remote_op_id = 2 };
-
-	bpp_error(&o, CMD_INIT_SECURE_CHANNEL, ER_UNSUPPORTED_REMOTE_OPERATION, "remoteOpId 2");
-}
-END_TEST
-
-START_TEST(bpp_tampered_87_configure_isdp)
-{
-	struct smdp_opts o = { .tamper_87 = 1 };
-
-	bpp_error(&o, CMD_CONFIGURE_ISDP, ER_SCP03T_SECURITY, "ConfigureISDP 87 damaged");
-}
-END_TEST
-
-START_TEST(bpp_tampered_88)
-{
-	struct smdp_opts o = { .tamper_88 = 1 };
-
-	bpp_error(&o, CMD_STORE_METADATA, ER_SCP03T_SECURITY, "StoreMetadata 88 damaged");
-	/* the second of several 88s */
-	o.segment_size = 16;
-	o.tamper_88 = 2;
-	bpp_error(&o, CMD_STORE_METADATA, ER_SCP03T_SECURITY, "second StoreMetadata 88 damaged");
-}
-END_TEST
-
-START_TEST(bpp_tampered_87_replace_session_keys)
-{
-	struct smdp_opts o = { .tamper_87 = 2 };
-
-	bpp_error(&o, CMD_REPLACE_SESSION_KEYS, ER_SCP03T_SECURITY, "ReplaceSessionKeys 87 damaged");
-}
-END_TEST
-
-START_TEST(bpp_tampered_86)
-{
-	struct smdp_opts o = { .tamper_86 = 1 };
-
-	bpp_error(&o, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY, "first 86 damaged");
-	o.tamper_86 = 5;
-	bpp_error(&o, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY, "fifth 86 damaged");
-	o.tamper_86 = 12;	/* the last one (11768 bytes in 12 segments) */
-	bpp_error(&o, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY, "last 86 damaged");
-	o.no_replace_session_keys = true;
-	o.tamper_86 = 3;
-	bpp_error(&o, CMD_LOAD_PROFILE_ELEMENTS, ER_SCP03T_SECURITY, "third 86 damaged, no ReplaceSessionKeys");
+	bpp_error(&k->o, k->cmd, k->reason, k->what);
 }
 END_TEST
 
@@ -1282,15 +1247,6 @@ START_TEST(bpp_insufficient_memory)
 }
 END_TEST
 
-START_TEST(bpp_iccid_mismatch)
-{
-	static const uint8_t other[10] = { 0x98, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x54 };
-	struct smdp_opts o = { .metadata_iccid = other };
-
-	bpp_error(&o, CMD_LOAD_PROFILE_ELEMENTS, ER_ICCID_MISMATCH, "StoreMetadata ICCID is not the package's");
-}
-END_TEST
-
 /* A package cut short: the last PE is incomplete. */
 START_TEST(bpp_pe_processing_error)
 {
@@ -1316,18 +1272,6 @@ START_TEST(bpp_unsupported_profile_class)
 	bpp_error_on(c, &o, SUBJECT, 0, CMD_STORE_METADATA, ER_UNSUPPORTED_PROFILE_CLASS,
 		     "test profile on a card without testProfileSupport");
 	card_close(c);
-}
-END_TEST
-
-START_TEST(bpp_ppr_not_allowed)
-{
-	struct smdp_opts o = { .ppr = SMDP_PPR1 };
-
-	bpp_error(&o, CMD_STORE_METADATA, ER_PPR_NOT_ALLOWED, "PPR1 with an empty RAT");
-	o.ppr = SMDP_PPR2;
-	o.has_owner = true;
-	memcpy(o.owner_mcc_mnc, "\x00\xF1\x10", 3);
-	bpp_error(&o, CMD_STORE_METADATA, ER_PPR_NOT_ALLOWED, "PPR2 with an owner and an empty RAT");
 }
 END_TEST
 
@@ -1812,21 +1756,12 @@ Suite *download_suite(void)
 	tcase_add_test(tc, prepare_no_session_context);
 
 	tc = tcase(s, "load_bpp_errors", 120);
-	tcase_add_test(tc, bpp_invalid_signature);
-	tcase_add_test(tc, bpp_invalid_transaction_id);
-	tcase_add_test(tc, bpp_unsupported_crt_values);
-	tcase_add_test(tc, bpp_unsupported_remote_operation);
-	tcase_add_test(tc, bpp_tampered_87_configure_isdp);
-	tcase_add_test(tc, bpp_tampered_88);
-	tcase_add_test(tc, bpp_tampered_87_replace_session_keys);
-	tcase_add_test(tc, bpp_tampered_86);
+	tcase_add_loop_test(tc, bpp_errors, 0, (int)(sizeof(bpp_cases) / sizeof(bpp_cases[0])));
 	tcase_add_test(tc, bpp_wrong_order);
 	tcase_add_test(tc, bpp_iccid_already_exists);
 	tcase_add_test(tc, bpp_insufficient_memory);
-	tcase_add_test(tc, bpp_iccid_mismatch);
 	tcase_add_test(tc, bpp_pe_processing_error);
 	tcase_add_test(tc, bpp_unsupported_profile_class);
-	tcase_add_test(tc, bpp_ppr_not_allowed);
 
 	tc = tcase(s, "cancel_and_interrupt", 120);
 	tcase_add_test(tc, cancel_after_authenticate);
