@@ -20,10 +20,14 @@ PCSC_CFLAGS := $(shell pkg-config --cflags libpcsclite 2>/dev/null || echo -I/us
 PCSC_LIBS   := $(shell pkg-config --libs libpcsclite 2>/dev/null || echo -lpcsclite)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-# Everything in the card folders is card code, except the CLI and the vpcd loop.
-CARD_SRC = $(filter-out sim/main.c sim/vpcd.c, \
-	$(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c profiles/*.c))
-GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/pe_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
+# The card: the OS (sim/) and its applications. sim/host/ is what runs
+# around it: the assembly of the eUICC and the config parser (linked into
+# the tests, fuzzers and benchmarks too), the CLI and the vpcd loop.
+CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c profiles/*.c) \
+	sim/host/euicc.c sim/host/config.c
+# libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.
+ASN1_MODULES = isdr/rsp.asn:rsp isdr/state.asn:isdr_state isdp/state.asn:isdp_state profiles/pe.asn:pe
+GEN_SRC  = $(foreach m,$(ASN1_MODULES),$(BUILD)/gen/$(lastword $(subst :, ,$(m)))_asn1_tab.c)
 CARD_OBJ = $(CARD_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:%.c=%.o)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 # Test-side SM-DP+ (tests/smdp/): an independent implementation used by tests.
@@ -45,33 +49,31 @@ all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 keyperms:
 	@chmod 600 certs/sgp26/*/SK_*.pem certs/private/*/SK_*.pem
 
-$(BUILD)/gen/%_asn1_tab.c: isdr/%.asn
-	@mkdir -p $(@D)
-	asn1Parser -o $@ -n $*_asn1_tab $<
-
-$(BUILD)/gen/pe_asn1_tab.c: profiles/pe.asn
-	@mkdir -p $(@D)
-	asn1Parser -o $@ -n pe_asn1_tab $<
-
-$(BUILD)/gen/state_asn1_tab.c: sim/state.asn
-	@mkdir -p $(@D)
-	asn1Parser -o $@ -n state_asn1_tab $<
+define ASN1_RULE
+$(BUILD)/gen/$(2)_asn1_tab.c: $(1)
+	@mkdir -p $$(@D)
+	asn1Parser -o $$@ -n $(2)_asn1_tab $$<
+endef
+$(foreach m,$(ASN1_MODULES),$(eval $(call ASN1_RULE,$(firstword $(subst :, ,$(m))),$(lastword $(subst :, ,$(m))))))
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.c $(wildcard */*.h)
+HEADERS = $(wildcard */*.h sim/host/*.h tests/*/*.h)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(SIM): $(BUILD)/obj/sim/main.o $(BUILD)/obj/sim/vpcd.o $(CARD_OBJ)
+$(SIM): $(BUILD)/obj/sim/host/main.o $(BUILD)/obj/sim/host/vpcd.o $(CARD_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(wildcard tests/*/*.h)
+$(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(HEADERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
 
 # The PC/SC client carries the test SM-DP+ (tests/smdp) and the ASN.1 glue.
-PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o $(GEN_SRC:%.c=%.o)
+PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o \
+	$(BUILD)/gen/rsp_asn1_tab.o
 
 $(PCSC_TEST): tests/integration/pcsc_test.c $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h
 	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/integration/pcsc_test.c $(SMDP_SRC) \
@@ -84,7 +86,7 @@ $(BENCH_CARD): tests/bench/vpcd_null_card.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # libFuzzer needs clang; the target links the whole card.
-$(FUZZ): tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(wildcard */*.h)
+$(FUZZ): tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(HEADERS)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -DSIM_DATADIR='"$(CURDIR)"' \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -1,5 +1,4 @@
 #include "ecasd/ecasd.h"
-#include "sim/config.h"
 #include "sim/err.h"
 #include "sim/log.h"
 
@@ -11,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +36,9 @@ struct ecasd_cred {
 
 struct ecasd {
 	uint8_t eid[ECASD_EID_LEN];
-	struct ecasd_ci ci[SIM_MAX_CI];
+	struct ecasd_ci ci[ECASD_MAX_CI];
 	size_t n_ci;
-	struct ecasd_cred cred[SIM_MAX_CRED];
+	struct ecasd_cred cred[ECASD_MAX_CRED];
 	size_t n_cred;
 };
 
@@ -181,7 +181,7 @@ static int cert_eid(X509 *cert, uint8_t eid[ECASD_EID_LEN])
 	return ecasd_eid_from_string(buf, eid);
 }
 
-static int load_cred(struct ecasd_cred *c, const struct sim_cred_cfg *cfg, uint8_t eid[ECASD_EID_LEN])
+static int load_cred(struct ecasd_cred *c, const struct ecasd_cred_files *cfg, uint8_t eid[ECASD_EID_LEN])
 {
 	uint8_t eum_id[KEYID_MAX], euicc_aki[KEYID_MAX];
 	size_t eum_id_len = 0, euicc_aki_len = 0;
@@ -228,7 +228,7 @@ static int load_cred(struct ecasd_cred *c, const struct sim_cred_cfg *cfg, uint8
 	return 0;
 }
 
-int ecasd_new(const struct sim_config *cfg, struct ecasd **out)
+int ecasd_new(const struct ecasd_config *cfg, struct ecasd **out)
 {
 	struct ecasd *e = calloc(1, sizeof(*e));
 	int rc = -EU_E_CONFIG;
@@ -405,13 +405,6 @@ static int key_curve(const EVP_PKEY *key)
 	    !EVP_PKEY_get_utf8_string_param(key, "group", name, sizeof(name), &n))
 		return NID_undef;
 	return OBJ_txt2nid(name) != NID_undef ? OBJ_txt2nid(name) : OBJ_sn2nid(name);
-}
-
-int ecasd_credential_curve(const struct ecasd *e, size_t cred)
-{
-	if (cred >= e->n_cred)
-		return NID_undef;
-	return key_curve(e->cred[cred].key);
 }
 
 /* The one place where ECDSA signatures change form: DER ECDSA-Sig-Value

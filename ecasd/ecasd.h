@@ -7,17 +7,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sim_app_ops;
+
 struct ecasd;
-struct sim_config;
 
 #define ECASD_EID_LEN 16
+#define ECASD_MAX_CI 16
+#define ECASD_MAX_CRED 16
+#define ECASD_PATH_MAX 4096
+
+/* Where the keys and certificates come from: CI certificates for
+ * verification and eUICC credential sets for signing, in order. */
+struct ecasd_cred_files {
+	char euicc_cert[ECASD_PATH_MAX];
+	char eum_cert[ECASD_PATH_MAX];
+	char euicc_key[ECASD_PATH_MAX];
+};
+
+struct ecasd_config {
+	char ci_cert[ECASD_MAX_CI][ECASD_PATH_MAX];
+	size_t n_ci;
+	struct ecasd_cred_files cred[ECASD_MAX_CRED];
+	size_t n_cred;
+	/* EID of a card without any credential set (a verification-only
+	 * card); otherwise it comes from the eUICC certificates. */
+	char eid[33];
+};
 
 enum ecasd_list {
 	ECASD_FOR_VERIFICATION,	/* euiccCiPKIdListForVerification */
 	ECASD_FOR_SIGNING,	/* euiccCiPKIdListForSigning */
 };
 
-int ecasd_new(const struct sim_config *cfg, struct ecasd **out);
+int ecasd_new(const struct ecasd_config *cfg, struct ecasd **out);
 void ecasd_free(struct ecasd *e);
 
 const uint8_t *ecasd_eid(const struct ecasd *e);
@@ -45,9 +67,6 @@ size_t ecasd_credential_count(const struct ecasd *e);
 
 /* Key identifier of the CI a credential set chains to (NULL, 0 if none). */
 const uint8_t *ecasd_credential_ci(const struct ecasd *e, size_t cred, size_t *len);
-
-/* OpenSSL NID of the credential set's curve (the curve of the CI). */
-int ecasd_credential_curve(const struct ecasd *e, size_t cred);
 
 /* ECDSA with SHA-256 over msg with SK.EUICC.ECDSA; the signature is the
  * plain r || s form of BSI TR-03111 that SGP.22 puts in tag 5F37. */
@@ -97,5 +116,10 @@ void ecasd_server_clear(struct ecasd_server *srv);
  * 0 if valid, -EU_E_CRYPTO if not. */
 int ecasd_verify(const struct ecasd_server *srv, const uint8_t *msg, size_t len,
 		 const uint8_t *sig, size_t sig_len);
+
+/* ---- the ECASD application (GP Amendment / SGP.22 §2.3.3) ------------------ */
+
+extern const uint8_t ecasd_aid[16];	/* A0000005591010FFFFFFFF8900000200 */
+extern const struct sim_app_ops ecasd_app;
 
 #endif

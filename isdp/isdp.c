@@ -1,6 +1,6 @@
+/* Installed profiles: the ISD-Ps, their metadata and lifecycle state. */
 #include "isdp/isdp.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
+#include "isdp/isdp_priv.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/tlv.h"
@@ -11,27 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ISD-P AIDs: A0000005591010FFFFFFFF89 00 nnnn 00, with nnnn counting up
- * from 0010 (the first ISD-P is ...8900001000, as on common test cards),
- * never reused. */
-#define ISDP_FIRST_INDEX 0x0010
-
-struct isdp_store {
-	struct isdp_profile p[ISDP_MAX_PROFILES];
-	size_t n;
-	unsigned next_index;
-};
-
-int isdp_store_new(struct sim_card *card, struct isdp_store **out)
+int isdp_store_new(const struct isdp_env *env, struct isdp_store **out)
 {
-	struct isdp_store *s = calloc(1, sizeof(*s));
+	struct isdp_store *s;
 
-	(void)card;
+	/* StoreMetadataRequest is an SGP.22 type (isdr/rsp.asn). */
+	TRY(sim_asn1_add_module("RSPDefinitions", rsp_asn1_tab));
+	TRY(sim_asn1_add_module("IsdpState", isdp_state_asn1_tab));
+	TRY(saip_init());
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -EU_E_NOMEM;
+	s->env = *env;
 	s->next_index = ISDP_FIRST_INDEX;
 	*out = s;
 	return 0;
+}
+
+int isdp_persist(const struct isdp_store *s)
+{
+	return s->env.persist ? s->env.persist(s->env.arg) : 0;
 }
 
 void isdp_profile_clear(struct isdp_profile *p)
@@ -81,27 +80,19 @@ uint64_t isdp_memory_used(const struct isdp_store *s)
 	return used;
 }
 
-const struct isdp_profile *isdp_enabled(const struct sim_card *card)
+uint64_t isdp_memory_free(const struct isdp_store *s)
 {
-	const struct isdp_store *s = card->isdp;
+	uint64_t used = isdp_memory_used(s), total = s->env.cfg->profile_memory;
 
+	return used < total ? total - used : 0;
+}
+
+const struct isdp_profile *isdp_enabled(const struct isdp_store *s)
+{
 	for (size_t i = 0; i < s->n; i++)
 		if (s->p[i].state == ISDP_ENABLED && !s->p[i].deleting)
 			return &s->p[i];
 	return NULL;
-}
-
-int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN])
-{
-	const struct isdp_store *s = card->isdp;
-
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->p[i].state == ISDP_ENABLED) {
-			memcpy(iccid, s->p[i].iccid, ISDP_ICCID_LEN);
-			return 0;
-		}
-	}
-	return -EU_E_NOT_FOUND;
 }
 
 void isdp_next_aid(const struct isdp_store *s, uint8_t aid[ISDP_AID_MAX], size_t *len)
@@ -181,62 +172,11 @@ void isdp_unmark_deleted(struct isdp_store *s)
 		s->p[i].deleting = false;
 }
 
-/* ---- state file ----------------------------------------------------------- */
-
-static int write_blob(asn1_node n, const char *name, const uint8_t *v, size_t len)
-{
-	return sim_asn1_write(n, name, v, len);
-}
-
-int isdp_state_write(struct sim_card *card, asn1_node st)
-{
-	const struct isdp_store *s = card->isdp;
-	char name[96];
-
-	size_t kept = 0;
-
-	TRY(sim_asn1_write_uint(st, "nextIsdpIndex", s->next_index));
-	for (size_t i = 0; i < s->n; i++)
-		kept += !s->p[i].deleting;
-	if (kept == 0)
-		return sim_asn1_write(st, "profiles", NULL, 0);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct isdp_profile *p = &s->p[i];
-
-		if (p->deleting)
-			continue;
-		TRY(sim_asn1_write(st, "profiles", "NEW", 1));
-#define F(f) (snprintf(name, sizeof(name), "profiles.?LAST.%s", f), name)
-		TRY(write_blob(st, F("isdpAid"), p->aid, p->aid_len));
-		TRY(sim_asn1_write_uint(st, F("state"), p->state));
-		TRY(write_blob(st, F("storeMetadata"), p->metadata, p->metadata_len));
-		TRY(write_blob(st, F("package"), p->package, p->package_len));
-		if (p->has_nickname)
-			TRY(sim_asn1_write(st, F("nickname"), p->nickname, strlen(p->nickname)));
-		else
-			TRY(sim_asn1_write(st, F("nickname"), NULL, 0));
-		if (p->dp_proprietary)
-			TRY(write_blob(st, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
-		else
-			TRY(sim_asn1_write(st, F("dpProprietaryData"), NULL, 0));
-		if (p->smdp_oid_len)
-			TRY(write_blob(st, F("smdpOid"), p->smdp_oid, p->smdp_oid_len));
-		else
-			TRY(sim_asn1_write(st, F("smdpOid"), NULL, 0));
-		TRY(sim_asn1_write(st, F("fieldLoadedTest"), p->field_loaded_test ? "TRUE" : "FALSE", 1));
-		if (p->ci_id_len)
-			TRY(write_blob(st, F("ciPKId"), p->ci_id, p->ci_id_len));
-		else
-			TRY(sim_asn1_write(st, F("ciPKId"), NULL, 0));
-#undef F
-	}
-	return 0;
-}
-
 /* SGP.22 §5.5.3 limits that libtasn1 does not enforce (it ignores SIZE
  * constraints), checked once at install so that nothing later (e.g.
  * GetProfilesInfo) meets a value it cannot carry. */
 #define MD_MAX_NOTIFICATION_CONFIGS 16
+#define ISDP_EVENT_BITS 0xFu	/* NotificationEvent install..delete (bits 0-3) */
 
 static int check_metadata_sizes(asn1_node md)
 {
@@ -244,8 +184,8 @@ static int check_metadata_sizes(asn1_node md)
 		const char *name;
 		int max;
 	} limits[] = {
-		{ "serviceProviderName", 32 }, { "profileName", 64 }, { "icon", 1024 },
-		{ "profileOwner.gid1", 16 }, { "profileOwner.gid2", 16 },
+		{ "serviceProviderName", ISDP_SPN_MAX }, { "profileName", ISDP_NAME_MAX },
+		{ "icon", ISDP_ICON_MAX }, { "profileOwner.gid1", ISDP_GID_MAX }, { "profileOwner.gid2", ISDP_GID_MAX },
 	};
 	uint8_t buf[256];
 	int count = 0, sz;
@@ -265,9 +205,9 @@ static int check_metadata_sizes(asn1_node md)
 	if ((asn1_read_value(md, "icon", NULL, &sz) == ASN1_MEM_ERROR) !=
 	    (sim_asn1_read(md, "iconType", buf, sizeof(buf), &n) == 0))
 		return -EU_E_PARAM;
-	if (sim_asn1_read(md, "iconType", buf, sizeof(buf), &n) == 0 && (n != 1 || buf[0] > 1))
+	if (sim_asn1_read(md, "iconType", buf, sizeof(buf), &n) == 0 && (n != 1 || buf[0] > ISDP_ICON_TYPE_MAX))
 		return -EU_E_PARAM;
-	if (sim_asn1_read(md, "profileOwner.mccMnc", buf, sizeof(buf), &n) == 0 && n != 3)
+	if (sim_asn1_read(md, "profileOwner.mccMnc", buf, sizeof(buf), &n) == 0 && n != ISDP_MCC_MNC_LEN)
 		return -EU_E_PARAM;
 	if (sim_asn1_read_bits(md, "profilePolicyRules", &bits) == -EU_E_TOO_LONG)
 		return -EU_E_PARAM;
@@ -279,10 +219,10 @@ static int check_metadata_sizes(asn1_node md)
 		char name[96];
 
 		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.profileManagementOperation", i);
-		if (sim_asn1_read_bits(md, name, &bits) < 0 || bits == 0 || bits > 0xF)
+		if (sim_asn1_read_bits(md, name, &bits) < 0 || bits == 0 || bits > ISDP_EVENT_BITS)
 			return -EU_E_PARAM;
 		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.notificationAddress", i);
-		if (sim_asn1_read(md, name, buf, sizeof(buf), &n) < 0 || !sim_address_ok(buf, n))
+		if (sim_asn1_read(md, name, buf, sizeof(buf), &n) < 0 || !isdp_address_ok(buf, n))
 			return -EU_E_PARAM;
 	}
 	return 0;
@@ -319,106 +259,12 @@ int isdp_parse_metadata(struct isdp_profile *p)
 	return rc;
 }
 
-/* A state file is data from outside: the rules the card keeps must hold
- * in it too (at most one enabled profile, unique ICCIDs and AIDs, AIDs
- * below the counter, so that none is handed out twice). */
-static int check_loaded(const struct isdp_store *s)
+bool isdp_address_ok(const uint8_t *s, size_t n)
 {
-	size_t enabled = 0;
-
-	for (size_t i = 0; i < s->n; i++) {
-		const struct isdp_profile *p = &s->p[i];
-		unsigned idx = (unsigned)p->aid[13] << 8 | p->aid[14];
-
-		enabled += p->state == ISDP_ENABLED;
-		if (p->aid_len != 16 || idx >= s->next_index) {
-			LOG_ERR("state: profile %zu has an ISD-P AID the card did not hand out", i);
-			return -EU_E_CORRUPT;
-		}
-		for (size_t j = 0; j < i; j++) {
-			if (!memcmp(s->p[j].iccid, p->iccid, ISDP_ICCID_LEN) ||
-			    (s->p[j].aid_len == p->aid_len && !memcmp(s->p[j].aid, p->aid, p->aid_len))) {
-				LOG_ERR("state: two profiles share an ICCID or ISD-P AID");
-				return -EU_E_CORRUPT;
-			}
-		}
-	}
-	if (enabled > 1) {
-		LOG_ERR("state: more than one profile is enabled");
-		return -EU_E_CORRUPT;
-	}
-	return 0;
-}
-
-int isdp_state_read(struct sim_card *card, asn1_node st)
-{
-	struct isdp_store *s = card->isdp;
-	unsigned long v;
-	char name[96];
-	int count = 0, rc;
-
-	rc = sim_asn1_read_uint(st, "nextIsdpIndex", &v);
-	if (rc == 0)
-		s->next_index = v > 0xFFFF ? 0xFFFF : (unsigned)v;
-	else if (rc != -EU_E_NOT_FOUND)
-		return rc;
-	if (asn1_number_of_elements(st, "profiles", &count) != ASN1_SUCCESS)
-		count = 0;
-	if (count > ISDP_MAX_PROFILES)
-		return -EU_E_CORRUPT;
-	for (int i = 1; i <= count; i++) {
-		struct isdp_profile p = { 0 };
-		size_t n;
-
-#define F(f) (snprintf(name, sizeof(name), "profiles.?%d.%s", i, f), name)
-		rc = sim_asn1_read(st, F("isdpAid"), p.aid, sizeof(p.aid), &p.aid_len);
-		if (rc == 0)
-			rc = sim_asn1_read_uint(st, F("state"), &v);
-		if (rc == 0 && v > ISDP_ENABLED)
-			rc = -EU_E_CORRUPT;
-		p.state = (enum isdp_state)v;
-		if (rc == 0)
-			rc = sim_asn1_read_alloc(st, F("storeMetadata"), &p.metadata, &p.metadata_len);
-		if (rc == 0)
-			rc = sim_asn1_read_alloc(st, F("package"), &p.package, &p.package_len);
-		if (rc == 0) {
-			rc = sim_asn1_read(st, F("nickname"), (uint8_t *)p.nickname, sizeof(p.nickname) - 1, &n);
-			if (rc == 0) {
-				p.nickname[n] = 0;
-				p.has_nickname = true;
-			} else if (rc == -EU_E_NOT_FOUND) {
-				rc = 0;
-			}
-		}
-		if (rc == 0) {
-			rc = sim_asn1_read_alloc(st, F("dpProprietaryData"), &p.dp_proprietary, &p.dp_proprietary_len);
-			if (rc == -EU_E_NOT_FOUND)
-				rc = 0;
-		}
-		if (rc == 0) {
-			rc = sim_asn1_read(st, F("smdpOid"), p.smdp_oid, sizeof(p.smdp_oid), &p.smdp_oid_len);
-			if (rc == -EU_E_NOT_FOUND)
-				rc = 0;
-		}
-		if (rc == 0) {
-			rc = sim_asn1_read(st, F("ciPKId"), p.ci_id, sizeof(p.ci_id), &p.ci_id_len);
-			if (rc == -EU_E_NOT_FOUND)
-				rc = 0;
-		}
-		if (rc == 0 && sim_asn1_read_bool(st, F("fieldLoadedTest"), &p.field_loaded_test) < 0)
-			p.field_loaded_test = false;
-#undef F
-		if (rc == 0)
-			rc = isdp_parse_metadata(&p);
-		/* The stored package was checked at install; decode it again so
-		 * that its files are there when it is enabled. */
-		if (rc == 0)
-			rc = saip_decode(p.package, p.package_len, &p.decoded);
-		if (rc < 0) {
-			isdp_profile_clear(&p);
-			return rc;
-		}
-		s->p[s->n++] = p;
-	}
-	return check_loaded(s);
+	if (n == 0 || n > ISDP_ADDR_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7E)
+			return false;
+	return true;
 }

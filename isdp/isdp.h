@@ -9,11 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sim_card;
 struct isdp_store;
 struct saip_profile;
+struct sim_file;
+struct sim_store_section;
 
 #define ISDP_ICCID_LEN 10
+/* StoreMetadataRequest sizes (SGP.22 §5.5.3), which libtasn1 does not
+ * enforce. */
+#define ISDP_SPN_MAX 32
+#define ISDP_NAME_MAX 64
+#define ISDP_ICON_MAX 1024
+#define ISDP_ICON_TYPE_MAX 1	/* jpg(0), png(1) */
+#define ISDP_GID_MAX 16
+#define ISDP_MCC_MNC_LEN 3
 #define ISDP_AID_MAX 16
 #define ISDP_MAX_PROFILES 32
 
@@ -51,19 +60,37 @@ struct isdp_profile {
 	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h) */
 };
 
-int isdp_store_new(struct sim_card *card, struct isdp_store **out);
+struct isdp_config {
+	uint64_t profile_memory;	/* bytes of non-volatile memory for profiles */
+};
+
+/* What the store needs from the rest of the card. */
+struct isdp_env {
+	const struct isdp_config *cfg;
+	/* The CI whose credential set signs for side-loaded profiles (their
+	 * notifications); NULL on a verification-only card. */
+	const uint8_t *sideload_ci;
+	size_t sideload_ci_len;
+	/* Write the card state now (sim_store_save); 0 or an error. */
+	int (*persist)(void *arg);
+	void *arg;
+};
+
+int isdp_store_new(const struct isdp_env *env, struct isdp_store **out);
 void isdp_store_free(struct isdp_store *s);
 
 size_t isdp_count(const struct isdp_store *s);
 const struct isdp_profile *isdp_get(const struct isdp_store *s, size_t i);
 const struct isdp_profile *isdp_find_iccid(const struct isdp_store *s, const uint8_t iccid[ISDP_ICCID_LEN]);
 uint64_t isdp_memory_used(const struct isdp_store *s);
+/* Profile memory not used by installed packages. */
+uint64_t isdp_memory_free(const struct isdp_store *s);
 
 /* The enabled profile, or NULL. */
-const struct isdp_profile *isdp_enabled(const struct sim_card *card);
+const struct isdp_profile *isdp_enabled(const struct isdp_store *s);
 
-/* ICCID of the enabled profile, or -EU_E_NOT_FOUND. */
-int isdp_enabled_iccid(const struct sim_card *card, uint8_t iccid[ISDP_ICCID_LEN]);
+/* Write the card state (the store's env.persist). */
+int isdp_persist(const struct isdp_store *s);
 
 /* The AID the next ISD-P will get (A0000005591010FFFFFFFF89 00 nnnn 00);
  * AIDs are never reused. */
@@ -83,12 +110,12 @@ int isdp_parse_metadata(struct isdp_profile *p);
  * SM-DP+ (no BPP, no signatures, no install notification); persisted.
  * notify (may be NULL) becomes the notification address for enable,
  * disable and delete. On error a message for the user is left in err. */
-int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
+int isdp_sideload(struct isdp_store *s, const uint8_t *pkg, size_t len, const char *spn,
 		  const char *name, enum isdp_class cls, const char *notify, char *err, size_t err_len);
 
 /* The same with the StoreMetadataRequest (DER) given, for tests of
  * metadata-driven behaviour (PPRs, notifications, class). */
-int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len, const uint8_t *md,
+int isdp_sideload_metadata(struct isdp_store *s, const uint8_t *pkg, size_t len, const uint8_t *md,
 			   size_t md_len, char *err, size_t err_len);
 
 /* Find a profile by ISD-P AID or ICCID (as in the ProfileIdentifier
@@ -102,8 +129,18 @@ void isdp_mark_deleted(struct isdp_store *s, size_t i);
 void isdp_purge_deleted(struct isdp_store *s);
 void isdp_unmark_deleted(struct isdp_store *s);
 
-/* State file (sim/state.asn): profiles and the AID counter. */
-int isdp_state_write(struct sim_card *card, asn1_node state);
-int isdp_state_read(struct sim_card *card, asn1_node state);
+/* The store's section of the state file (isdp/state.asn): the AID
+ * counter [2] and the profiles [3]. */
+void isdp_state_section(struct isdp_store *s, struct sim_store_section *sec);
+
+/* The file system the card shows (a struct sim_fs_source): the enabled
+ * profile's files, or those of an eUICC without one (EF.ICCID of 'FF'
+ * bytes, EF.DIR of empty records). */
+const struct sim_file *isdp_files(void *store, size_t *n);
+
+/* SGP.22 addresses (an FQDN, maybe with a port) as LPAs send them: 1..255
+ * bytes of printable ASCII, no spaces. */
+#define ISDP_ADDR_MAX 255
+bool isdp_address_ok(const uint8_t *s, size_t n);
 
 #endif

@@ -3,17 +3,18 @@
  * any notification. The package is decoded and checked as in a download;
  * the metadata is made up from the options. */
 #include "isdp/isdp.h"
-#include "ecasd/ecasd.h"
+#include "isdp/isdp_priv.h"
 #include "profiles/saip.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
 #include "sim/err.h"
 #include "sim/log.h"
-#include "sim/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Notifications of a side-loaded profile: enable, disable and delete
+ * (NotificationEvent bits 1-3); there is no install notification. */
+#define SIDELOAD_EVENTS 0xEu
 
 static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, const char *name,
 			 enum isdp_class cls, const char *notify, uint8_t **out, size_t *len)
@@ -41,7 +42,7 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 		rc = sim_asn1_write(md, "notificationConfigurationInfo", "NEW", 1);
 		if (rc == 0)
 			rc = sim_asn1_write_bits(md, "notificationConfigurationInfo.?LAST.profileManagementOperation",
-						 0xE);
+						 SIDELOAD_EVENTS);
 		if (rc == 0)
 			rc = sim_asn1_write(md, "notificationConfigurationInfo.?LAST.notificationAddress", notify,
 					    strlen(notify));
@@ -58,14 +59,10 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 	return rc;
 }
 
-int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len, const uint8_t *md,
+int isdp_sideload_metadata(struct isdp_store *s, const uint8_t *pkg, size_t len, const uint8_t *md,
 			   size_t md_len, char *err, size_t err_len)
 {
 	struct isdp_profile p = { 0 };
-	const struct sim_config *cfg = card->cfg;
-	uint64_t used = isdp_memory_used(card->isdp);
-	const uint8_t *ci;
-	size_t ci_len;
 	int rc;
 
 	rc = saip_decode(pkg, len, &p.decoded);
@@ -96,34 +93,34 @@ int isdp_sideload_metadata(struct sim_card *card, const uint8_t *pkg, size_t len
 			goto fail;
 		}
 	}
-	if (isdp_find_iccid(card->isdp, p.iccid)) {
+	if (isdp_find_iccid(s, p.iccid)) {
 		snprintf(err, err_len, "a profile with this ICCID is already installed");
 		rc = -EU_E_STATE;
 		goto fail;
 	}
-	if (len > cfg->profile_memory || used > cfg->profile_memory - len) {
+	if (len > isdp_memory_free(s)) {
 		snprintf(err, err_len, "not enough profile memory (%zu bytes needed; see profile-memory)", len);
 		rc = -EU_E_NOMEM;
 		goto fail;
 	}
-	if (isdp_count(card->isdp) >= ISDP_MAX_PROFILES) {
+	if (isdp_count(s) >= ISDP_MAX_PROFILES) {
 		snprintf(err, err_len, "no room for another ISD-P");
 		rc = -EU_E_NOMEM;
 		goto fail;
 	}
 	p.field_loaded_test = p.profile_class == ISDP_CLASS_TEST;
 	p.state = ISDP_DISABLED;
-	ci = ecasd_credential_ci(card->ecasd, 0, &ci_len);
-	if (ci)
-		memcpy(p.ci_id, ci, ci_len);
-	p.ci_id_len = ci_len;
-	isdp_next_aid(card->isdp, p.aid, &p.aid_len);
-	rc = isdp_install(card->isdp, &p);
+	if (s->env.sideload_ci && s->env.sideload_ci_len <= sizeof(p.ci_id)) {
+		memcpy(p.ci_id, s->env.sideload_ci, s->env.sideload_ci_len);
+		p.ci_id_len = s->env.sideload_ci_len;
+	}
+	isdp_next_aid(s, p.aid, &p.aid_len);
+	rc = isdp_install(s, &p);
 	if (rc < 0)
 		goto fail;
-	rc = sim_store_save(card);
+	rc = isdp_persist(s);
 	if (rc < 0) {
-		isdp_uninstall_last(card->isdp);
+		isdp_uninstall_last(s);
 		snprintf(err, err_len, "cannot write the card state: %s", eu_strerror(rc));
 		return rc;
 	}
@@ -133,7 +130,7 @@ fail:
 	return rc;
 }
 
-int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const char *spn,
+int isdp_sideload(struct isdp_store *s, const uint8_t *pkg, size_t len, const char *spn,
 		  const char *name, enum isdp_class cls, const char *notify, char *err, size_t err_len)
 {
 	struct saip_profile *decoded = NULL;
@@ -141,7 +138,7 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 	size_t md_len = 0;
 	int rc;
 
-	if (strlen(spn) > 32 || strlen(name) > 64 || (notify && strlen(notify) > 255)) {
+	if (strlen(spn) > ISDP_SPN_MAX || strlen(name) > ISDP_NAME_MAX || (notify && strlen(notify) > ISDP_ADDR_MAX)) {
 		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
 		return -EU_E_PARAM;
 	}
@@ -158,7 +155,7 @@ int isdp_sideload(struct sim_card *card, const uint8_t *pkg, size_t len, const c
 		snprintf(err, err_len, "cannot build metadata");
 		return rc;
 	}
-	rc = isdp_sideload_metadata(card, pkg, len, md, md_len, err, err_len);
+	rc = isdp_sideload_metadata(s, pkg, len, md, md_len, err, err_len);
 	free(md);
 	return rc;
 }

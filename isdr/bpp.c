@@ -1,5 +1,5 @@
-/* ES10b.LoadBoundProfilePackage (SGP.22 §5.7.6) and the
- * ProfileInstallationResult (§5.7.6, §2.5.6).
+/* ES10b.LoadBoundProfilePackage (SGP.22 §5.7.6): the piece state machine.
+ * The ProfileInstallationResult is built in isdr/pir.c.
  *
  * The BPP arrives in the pieces the LPA SHALL cut it into (§2.5.5): the
  * BF36 header with the whole BF23, the whole A0, the A1 header alone,
@@ -13,17 +13,15 @@
  * when the last segment has been processed. Any failure ends the session
  * and leaves a signed errorResult as a pending notification. */
 #include "isdr/es10.h"
-#include "isdr/isdr.h"
+#include "isdr/pir.h"
+#include "isdr/rat.h"
 #include "ecasd/ecasd.h"
 #include "ecasd/ecka.h"
 #include "ecasd/kdf.h"
 #include "isdp/isdp.h"
 #include "profiles/saip.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
 #include "sim/err.h"
 #include "sim/log.h"
-#include "sim/store.h"
 #include "sim/sw.h"
 #include "sim/tlv.h"
 
@@ -31,315 +29,127 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-/* BppCommandId (§2.5.6) */
-enum bpp_command {
-	BPP_INITIALISE_SECURE_CHANNEL = 0,
-	BPP_CONFIGURE_ISDP = 1,
-	BPP_STORE_METADATA = 2,
-	BPP_REPLACE_SESSION_KEYS = 4,
-	BPP_LOAD_PROFILE_ELEMENTS = 5,
-};
-
-/* ErrorReason (§2.5.6) with the names the trace prints. */
-#define ERROR_REASONS(X) \
-	X(ER_INCORRECT_INPUT_VALUES, 1, "incorrectInputValues") \
-	X(ER_INVALID_SIGNATURE, 2, "invalidSignature") \
-	X(ER_INVALID_TRANSACTION_ID, 3, "invalidTransactionId") \
-	X(ER_UNSUPPORTED_CRT_VALUES, 4, "unsupportedCrtValues") \
-	X(ER_UNSUPPORTED_REMOTE_OPERATION, 5, "unsupportedRemoteOperationType") \
-	X(ER_UNSUPPORTED_PROFILE_CLASS, 6, "unsupportedProfileClass") \
-	X(ER_SCP03T_STRUCTURE, 7, "scp03tStructureError") \
-	X(ER_SCP03T_SECURITY, 8, "scp03tSecurityError") \
-	X(ER_ICCID_EXISTS, 9, "installFailedDueToIccidAlreadyExistsOnEuicc") \
-	X(ER_NO_MEMORY, 10, "installFailedDueToInsufficientMemoryForProfile") \
-	X(ER_INTERRUPTION, 11, "installFailedDueToInterruption") \
-	X(ER_PE_PROCESSING, 12, "installFailedDueToPEProcessingError") \
-	X(ER_ICCID_MISMATCH, 13, "installFailedDueToIccidMismatch") \
-	X(ER_TEST_PROFILE_NAA_KEY, 14, "testProfileInstallFailedDueToInvalidNaaKey") \
-	X(ER_PPR_NOT_ALLOWED, 15, "pprNotAllowed") \
-	X(ER_UNKNOWN, 127, "installFailedDueToUnknownError")
-
-enum error_reason {
-#define ER_ENUM(name, val, str) name = val,
-	ERROR_REASONS(ER_ENUM)
-#undef ER_ENUM
-};
-
-static const char *reason_name(unsigned r)
-{
-	switch (r) {
-#define ER_CASE(name, val, str) case val: return str;
-	ERROR_REASONS(ER_CASE)
-#undef ER_CASE
-	}
-	return "?";
-}
-
-static const char *command_name(unsigned c)
-{
-	static const char *const names[] = {
-		"initialiseSecureChannel", "configureISDP", "storeMetadata", "storeMetadata2",
-		"replaceSessionKeys", "loadProfileElements",
-	};
-	return c < ARRAY_SIZE(names) ? names[c] : "?";
-}
-
-/* ---- ProfileInstallationResult -------------------------------------------- */
-
-/* simaResponse: one EUICCResponse (PE definitions) with a single PEStatus. */
-static int sima_response(unsigned status, uint8_t **out, size_t *len)
-{
-	asn1_node n = NULL;
-	int rc;
-
-	rc = sim_asn1_new("PEDefinitions.EUICCResponse", &n);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "peStatus", "NEW", 1);
-	if (rc == 0)
-		rc = sim_asn1_write_uint(n, "peStatus.?LAST.status", status);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "peStatus.?LAST.identification", NULL, 0);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "peStatus.?LAST.additional-information", NULL, 0);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "peStatus.?LAST.offset", NULL, 0);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "profileInstallationAborted", NULL, 0);
-	if (rc == 0)
-		rc = sim_asn1_write(n, "statusMessage", NULL, 0);
-	if (rc == 0)
-		rc = sim_asn1_encode(n, out, len);
-	asn1_delete_structure(&n);
-	return rc;
-}
-
-/* Build and sign the PIR. reason 0 means success (AID of the new ISD-P). */
-static int build_pir(struct sim_card *card, unsigned long seq, unsigned command, unsigned reason,
-		     uint8_t **out, size_t *out_len)
-{
-	struct rsp_session *s = &card->isdr->session;
-	asn1_node data = NULL, pir = NULL;
-	uint8_t *data_der = NULL, *sima = NULL, sig[ECASD_SIG_LEN];
-	size_t data_len = 0, sima_len = 0;
-	int rc;
-
-	rc = sim_asn1_new("RSPDefinitions.ProfileInstallationResultData", &data);
-	if (rc < 0)
-		goto out;
-#define W(name, v, l) do { if ((rc = sim_asn1_write(data, name, v, l)) < 0) goto out; } while (0)
-	W("transactionId", s->txid, s->txid_len);
-	if ((rc = sim_asn1_write_uint(data, "notificationMetadata.seqNumber", seq)) < 0 ||
-	    (rc = sim_asn1_write_bits(data, "notificationMetadata.profileManagementOperation", 1u)) < 0)
-		goto out;
-	W("notificationMetadata.notificationAddress", s->server_address, strlen(s->server_address));
-	if (s->metadata_done)
-		W("notificationMetadata.iccid", s->profile.iccid, ISDP_ICCID_LEN);
-	else
-		W("notificationMetadata.iccid", NULL, 0);
-	if (s->dppb.oid_len)
-		W("smdpOid", s->dppb.oid_text, 0);
-	else
-		W("smdpOid", NULL, 0);
-	if (reason == 0) {
-		if ((rc = sima_response(0, &sima, &sima_len)) < 0)
-			goto out;
-		W("finalResult", "successResult", 1);
-		W("finalResult.successResult.aid", s->profile.aid, s->profile.aid_len);
-		W("finalResult.successResult.simaResponse", sima, sima_len);
-	} else {
-		W("finalResult", "errorResult", 1);
-		if ((rc = sim_asn1_write_uint(data, "finalResult.errorResult.bppCommandId", command)) < 0 ||
-		    (rc = sim_asn1_write_uint(data, "finalResult.errorResult.errorReason", reason)) < 0)
-			goto out;
-		W("finalResult.errorResult.simaResponse", NULL, 0);
-	}
-#undef W
-	rc = sim_asn1_encode(data, &data_der, &data_len);
-	if (rc == 0)
-		rc = CRYPTO(ecasd_sign(card->ecasd, s->cred, data_der, data_len, sig));
-	if (rc == 0)
-		rc = sim_asn1_new("RSPDefinitions.ProfileInstallationResult", &pir);
-	if (rc == 0)
-		rc = sim_asn1_set_der(pir, "profileInstallationResultData", data_der, data_len);
-	if (rc == 0)
-		rc = sim_asn1_write(pir, "euiccSignPIR", sig, sizeof(sig));
-	if (rc == 0)
-		rc = sim_asn1_encode(pir, out, out_len);
-out:
-	free(sima);
-	free(data_der);
-	asn1_delete_structure(&data);
-	asn1_delete_structure(&pir);
-	return rc;
-}
-
-/* Record the PIR as a pending notification; persist when asked (an
- * install persists it together with the profile). */
-static int keep_pir(struct sim_card *card, unsigned long seq, const uint8_t *pir, size_t len)
-{
-	struct rsp_session *s = &card->isdr->session;
-	struct notif n = { .seq = seq, .event = NOTIF_INSTALL };
-
-	snprintf(n.address, sizeof(n.address), "%s", s->server_address);
-	if (s->metadata_done) {
-		memcpy(n.iccid, s->profile.iccid, sizeof(n.iccid));
-		n.has_iccid = true;
-	}
-	int rc;
-
-	n.pending = malloc(len);
-	if (!n.pending)
-		return -EU_E_NOMEM;
-	memcpy(n.pending, pir, len);
-	n.pending_len = len;
-	rc = notif_append(card, &n);
-	free(n.pending);	/* NULL when the list took it */
-	return rc;
-}
-
-/* End the load with an errorResult: sign it, keep it as a notification,
- * drop the half-built ISD-P, end the session. Returns the PIR in out. */
-static unsigned fail(struct sim_card *card, unsigned reason, struct sim_rbuf *out)
-{
-	struct rsp_session *s = &card->isdr->session;
-	unsigned command = s->bpp_command;
-	unsigned long seq = notif_take_seq(card);
-	uint8_t *pir = NULL;
-	size_t len = 0;
-	int rc;
-
-	LOG_INFO("ES10b.LoadBoundProfilePackage: %s failed: %s(%u)", command_name(command),
-		 reason_name(reason), reason);
-	rc = build_pir(card, seq, command, reason, &pir, &len);
-	if (rc == 0 && keep_pir(card, seq, pir, len) == 0) {
-		if (sim_store_save(card) < 0) {
-			notif_drop_last(card);
-			LOG_ERR("ES10b.LoadBoundProfilePackage: cannot persist the failure notification");
-		}
-	} else {
-		notif_return_seq(card);
-		if (notif_full(card))
-			LOG_INFO("ES10b.LoadBoundProfilePackage: %d notifications pending, this result is not "
-				 "kept: send them and remove them with RemoveNotificationFromList", NOTIF_MAX);
-	}
-	rsp_session_clear(s);
-	if (rc < 0 || sim_rbuf_put(out, pir, len) < 0) {
-		free(pir);
-		return SW_UNKNOWN;
-	}
-	free(pir);
-	return SW_OK;
-}
-
-void isdr_session_abort(struct sim_card *card, const char *why)
-{
-	struct rsp_session *s = &card->isdr->session;
-	struct sim_rbuf discard = { 0 };
-
-	if (s->state >= RSP_BPP_SECURED) {
-		/* §5.7.6: an interrupted load leaves an errorResult behind, so
-		 * the SM-DP+ learns of it through the notification. */
-		LOG_INFO("ES10b.LoadBoundProfilePackage interrupted (%s)", why ? why : "session ended");
-		fail(card, ER_INTERRUPTION, &discard);
-		free(discard.p);
-		return;
-	}
-	if (why && s->state != RSP_IDLE)
-		LOG_INFO("RSP session ended (%s)", why);
-	rsp_session_clear(s);
-}
+#define fail isdr_load_fail
 
 /* ---- the pieces ------------------------------------------------------------ */
 
-/* BF23 InitialiseSecureChannelRequest (§5.7.6 step 2, §2.5.4). */
-static unsigned init_secure_channel(struct sim_card *card, const uint8_t *der, size_t len,
-				    struct sim_rbuf *out)
+/* What BF23 InitialiseSecureChannelRequest (§2.5.4) carries. */
+struct iscr {
+	unsigned long op;
+	uint8_t txid[SGP22_TXID_MAX];
+	size_t txid_len;
+	uint8_t key_type[2], key_len[2], host_id[ECASD_KDF_HOST_ID_MAX + 1], smdp_otpk[80], sig[72];
+	size_t kt_len, kl_len, hid_len, otpk_len, sig_len;
+	/* smdpSign covers remoteOpId .. smdpOtpk as received (everything in
+	 * BF23 before the signature). */
+	const uint8_t *signed_part;
+	size_t signed_len;
+};
+
+/* Validate: every field there, the signature last. 0 or an ErrorReason. */
+static unsigned iscr_read(const uint8_t *der, size_t len, struct iscr *r)
 {
-	struct rsp_session *s = &card->isdr->session;
-	uint8_t txid[RSP_TXID_MAX], key_type[2], key_len[2], host_id[17], smdp_otpk[80], sig[72];
-	uint8_t signed_data[256], shs[ECASD_ECKA_SECRET_LEN], mcv[16], s_enc[16], s_mac[16];
-	size_t txid_len, kt_len, kl_len, hid_len, otpk_len, sig_len, sd_len;
 	const uint8_t *sig_span;
 	size_t sig_span_len;
-	unsigned long op;
 	asn1_node n = NULL;
 	struct tlv bf23;
 	unsigned reason = 0;
 
-	s->bpp_command = BPP_INITIALISE_SECURE_CHANNEL;
 	if (tlv_parse_exact(der, len, &bf23) < 0 ||
 	    sim_asn1_decode("RSPDefinitions.InitialiseSecureChannelRequest", der, len, &n) < 0 ||
-	    sim_asn1_read_uint(n, "remoteOpId", &op) < 0 ||
-	    sim_asn1_read(n, "transactionId", txid, sizeof(txid), &txid_len) < 0 ||
-	    sim_asn1_read(n, "controlRefTemplate.keyType", key_type, sizeof(key_type), &kt_len) < 0 ||
-	    sim_asn1_read(n, "controlRefTemplate.keyLen", key_len, sizeof(key_len), &kl_len) < 0 ||
-	    sim_asn1_read(n, "controlRefTemplate.hostId", host_id, sizeof(host_id), &hid_len) < 0 ||
-	    sim_asn1_read(n, "smdpOtpk", smdp_otpk, sizeof(smdp_otpk), &otpk_len) < 0 ||
-	    sim_asn1_read(n, "smdpSign", sig, sizeof(sig), &sig_len) < 0 ||
-	    sim_asn1_span(n, der, len, "smdpSign", &sig_span, &sig_span_len) < 0) {
+	    sim_asn1_read_uint(n, "remoteOpId", &r->op) < 0 ||
+	    sim_asn1_read(n, "transactionId", r->txid, sizeof(r->txid), &r->txid_len) < 0 ||
+	    sim_asn1_read(n, "controlRefTemplate.keyType", r->key_type, sizeof(r->key_type), &r->kt_len) < 0 ||
+	    sim_asn1_read(n, "controlRefTemplate.keyLen", r->key_len, sizeof(r->key_len), &r->kl_len) < 0 ||
+	    sim_asn1_read(n, "controlRefTemplate.hostId", r->host_id, sizeof(r->host_id), &r->hid_len) < 0 ||
+	    sim_asn1_read(n, "smdpOtpk", r->smdp_otpk, sizeof(r->smdp_otpk), &r->otpk_len) < 0 ||
+	    sim_asn1_read(n, "smdpSign", r->sig, sizeof(r->sig), &r->sig_len) < 0 ||
+	    sim_asn1_span(n, der, len, "smdpSign", &sig_span, &sig_span_len) < 0 ||
+	    sig_span + sig_span_len != bf23.val + bf23.len)
 		reason = ER_INCORRECT_INPUT_VALUES;
-		goto out;
-	}
-	if (op != 1) {		/* installBoundProfilePackage */
-		reason = ER_UNSUPPORTED_REMOTE_OPERATION;
-		goto out;
-	}
-	if (txid_len != s->txid_len || memcmp(txid, s->txid, txid_len)) {
-		reason = ER_INVALID_TRANSACTION_ID;
-		goto out;
-	}
-	if (kt_len != 1 || key_type[0] != ECASD_KDF_KEY_TYPE_AES || kl_len != 1 ||
-	    key_len[0] != ECASD_KDF_KEY_LEN || hid_len == 0 || hid_len > ECASD_KDF_HOST_ID_MAX) {
+	r->signed_part = bf23.val;
+	r->signed_len = reason ? 0 : (size_t)(sig_span - bf23.val);
+	asn1_delete_structure(&n);
+	return reason;
+}
+
+/* Verify (§5.7.6 step 2): operation, transactionId, CRT, smdpSign over
+ * the signed part followed by otPK.EUICC.ECKA as 5F49. */
+static unsigned iscr_verify(const struct rsp_session *s, const struct iscr *r)
+{
+	uint8_t signed_data[256];
+	size_t n = r->signed_len;
+
+	if (r->op != SGP22_REMOTE_OP_INSTALL_BPP)
+		return ER_UNSUPPORTED_REMOTE_OPERATION;
+	if (r->txid_len != s->txid_len || memcmp(r->txid, s->txid, r->txid_len))
+		return ER_INVALID_TRANSACTION_ID;
+	if (r->kt_len != 1 || r->key_type[0] != ECASD_KDF_KEY_TYPE_AES || r->kl_len != 1 ||
+	    r->key_len[0] != ECASD_KDF_KEY_LEN || r->hid_len == 0 || r->hid_len > ECASD_KDF_HOST_ID_MAX)
+		return ER_UNSUPPORTED_CRT_VALUES;
+	if (n + 3 + sizeof(s->otpk) > sizeof(signed_data))
+		return ER_INCORRECT_INPUT_VALUES;
+	memcpy(signed_data, r->signed_part, n);
+	signed_data[n++] = 0x5F;
+	signed_data[n++] = 0x49;
+	signed_data[n++] = sizeof(s->otpk);
+	memcpy(signed_data + n, s->otpk, sizeof(s->otpk));
+	n += sizeof(s->otpk);
+	if (CRYPTO(ecasd_verify(&s->dppb, signed_data, n, r->sig, r->sig_len)) < 0)
+		return ER_INVALID_SIGNATURE;
+	return 0;
+}
+
+/* Key agreement and session keys (§3.1.3, Annex G); the one-time key has
+ * done its job afterwards. */
+static unsigned iscr_keys(struct isdr *isdr, const struct iscr *r)
+{
+	struct rsp_session *s = &isdr->session;
+	uint8_t shs[ECASD_ECKA_SECRET_LEN], mcv[BSP_KEY_LEN], s_enc[BSP_KEY_LEN], s_mac[BSP_KEY_LEN];
+	unsigned reason = 0;
+
+	if (CRYPTO(ecasd_ecka_shared_secret(s->otsk, r->smdp_otpk, r->otpk_len, shs)) < 0)
+		reason = ER_INCORRECT_INPUT_VALUES;
+	else if (CRYPTO(ecasd_derive_session_keys(shs, sizeof(shs), r->key_type[0], r->key_len[0], r->host_id,
+						  r->hid_len, ecasd_eid(isdr->env.ecasd), mcv, s_enc, s_mac)) < 0)
 		reason = ER_UNSUPPORTED_CRT_VALUES;
-		goto out;
-	}
-	/* smdpSign covers remoteOpId .. smdpOtpk as received (everything in
-	 * BF23 before the signature) followed by otPK.EUICC.ECKA as 5F49. */
-	sd_len = (size_t)(sig_span - bf23.val);
-	if (sig_span + sig_span_len != bf23.val + bf23.len || sd_len + 3 + sizeof(s->otpk) > sizeof(signed_data)) {
-		reason = ER_INCORRECT_INPUT_VALUES;
-		goto out;
-	}
-	memcpy(signed_data, bf23.val, sd_len);
-	signed_data[sd_len++] = 0x5F;
-	signed_data[sd_len++] = 0x49;
-	signed_data[sd_len++] = sizeof(s->otpk);
-	memcpy(signed_data + sd_len, s->otpk, sizeof(s->otpk));
-	sd_len += sizeof(s->otpk);
-	if (CRYPTO(ecasd_verify(&s->dppb, signed_data, sd_len, sig, sig_len)) < 0) {
-		reason = ER_INVALID_SIGNATURE;
-		goto out;
-	}
-	/* Key agreement and session keys (§3.1.3, Annex G). */
-	if (CRYPTO(ecasd_ecka_shared_secret(s->otsk, smdp_otpk, otpk_len, shs)) < 0) {
-		reason = ER_INCORRECT_INPUT_VALUES;
-		goto out;
-	}
-	if (CRYPTO(ecasd_derive_session_keys(shs, sizeof(shs), key_type[0], key_len[0], host_id, hid_len,
-				      ecasd_eid(card->ecasd), mcv, s_enc, s_mac)) < 0) {
-		reason = ER_UNSUPPORTED_CRT_VALUES;
-		goto out;
-	}
-	bsp_init(&s->bsp, s_enc, s_mac, mcv);
-	/* The one-time key has done its job. */
-	ecasd_ecka_free(s->otsk);
-	s->otsk = NULL;
-	s->state = RSP_BPP_SECURED;
-	LOG_INFO("ES10b.LoadBoundProfilePackage: secure channel initialised");
-out:
+	else
+		bsp_init(&s->bsp, s_enc, s_mac, mcv);
 	OPENSSL_cleanse(shs, sizeof(shs));
 	OPENSSL_cleanse(s_enc, sizeof(s_enc));
 	OPENSSL_cleanse(s_mac, sizeof(s_mac));
 	OPENSSL_cleanse(mcv, sizeof(mcv));
-	asn1_delete_structure(&n);
-	return reason ? fail(card, reason, out) : SW_OK;
+	if (!reason) {
+		ecasd_ecka_free(s->otsk);
+		s->otsk = NULL;
+	}
+	return reason;
+}
+
+/* BF23 InitialiseSecureChannelRequest (§5.7.6 step 2, §2.5.4). */
+static unsigned init_secure_channel(struct isdr *isdr, const uint8_t *der, size_t len,
+				    struct sim_rbuf *out)
+{
+	struct iscr r;
+	unsigned reason;
+
+	isdr->session.bpp_command = BPP_INITIALISE_SECURE_CHANNEL;
+	reason = iscr_read(der, len, &r);
+	if (!reason)
+		reason = iscr_verify(&isdr->session, &r);
+	if (!reason)
+		reason = iscr_keys(isdr, &r);
+	if (reason)
+		return fail(isdr, reason, out);
+	isdr->session.state = RSP_BPP_SECURED;
+	LOG_INFO("ES10b.LoadBoundProfilePackage: secure channel initialised");
+	return SW_OK;
 }
 
 /* Open every 87 inside an A0 / A2 and concatenate the plaintext. */
-static unsigned open_87s(struct sim_card *card, const struct tlv *seq, uint8_t **plain, size_t *plain_len)
+static unsigned open_87s(struct isdr *isdr, const struct tlv *seq, uint8_t **plain, size_t *plain_len)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
 	struct tlv_iter it;
 	struct tlv t;
 	uint8_t *buf;
@@ -374,9 +184,9 @@ static unsigned open_87s(struct sim_card *card, const struct tlv *seq, uint8_t *
 }
 
 /* A0: ConfigureISDP (§5.5.2): creates the ISD-P (in the session). */
-static unsigned configure_isdp(struct sim_card *card, const struct tlv *a0, struct sim_rbuf *out)
+static unsigned configure_isdp(struct isdr *isdr, const struct tlv *a0, struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
 	uint8_t *plain = NULL;
 	const uint8_t *dp;
 	size_t plain_len, dp_len;
@@ -384,7 +194,7 @@ static unsigned configure_isdp(struct sim_card *card, const struct tlv *a0, stru
 	unsigned reason;
 
 	s->bpp_command = BPP_CONFIGURE_ISDP;
-	reason = open_87s(card, a0, &plain, &plain_len);
+	reason = open_87s(isdr, a0, &plain, &plain_len);
 	if (reason)
 		goto out;
 	if (sim_asn1_decode("RSPDefinitions.ConfigureISDPRequest", plain, plain_len, &n) < 0) {
@@ -400,74 +210,23 @@ static unsigned configure_isdp(struct sim_card *card, const struct tlv *a0, stru
 		memcpy(s->profile.dp_proprietary, dp, dp_len);
 		s->profile.dp_proprietary_len = dp_len;
 	}
-	if (isdp_count(card->isdp) >= ISDP_MAX_PROFILES) {
+	if (isdp_count(isdr->env.isdp) >= ISDP_MAX_PROFILES) {
 		reason = ER_NO_MEMORY;
 		goto out;
 	}
-	isdp_next_aid(card->isdp, s->profile.aid, &s->profile.aid_len);
+	isdp_next_aid(isdr->env.isdp, s->profile.aid, &s->profile.aid_len);
 	s->state = RSP_BPP_CONFIGURED;
 	LOG_INFO("ES10b.LoadBoundProfilePackage: ISD-P configured");
 out:
 	free(plain);
 	asn1_delete_structure(&n);
-	return reason ? fail(card, reason, out) : SW_OK;
-}
-
-/* PPR rules (§2.9.2): a profile may carry PPR1/PPR2 only where the RAT
- * allows them for its owner. An empty RAT allows none. */
-static bool pprs_allowed(struct sim_card *card, uint32_t pprs, const uint8_t *owner, size_t owner_len)
-{
-	const struct sim_config *cfg = card->cfg;
-	asn1_node rat = NULL;
-	bool ok = false;
-	int rules = 0;
-
-	if (pprs == 0)
-		return true;
-	if (!owner || cfg->rat_len == 0)
-		return false;
-	if (sim_asn1_decode("RSPDefinitions.RulesAuthorisationTable", cfg->rat, cfg->rat_len, &rat) < 0)
-		return false;
-	asn1_number_of_elements(rat, "", &rules);
-	for (int i = 1; i <= rules && !ok; i++) {
-		char name[64];
-		size_t n;
-		int ops = 0;
-		uint32_t allowed = 0;
-
-		snprintf(name, sizeof(name), "?%d.pprIds", i);
-		if (sim_asn1_read_bits(rat, name, &allowed) < 0)
-			continue;
-		if ((allowed & pprs) != pprs)
-			continue;
-		snprintf(name, sizeof(name), "?%d.allowedOperators", i);
-		asn1_number_of_elements(rat, name, &ops);
-		for (int j = 1; j <= ops && !ok; j++) {
-			uint8_t plmn[3];
-			bool match = true;
-
-			snprintf(name, sizeof(name), "?%d.allowedOperators.?%d.mccMnc", i, j);
-			if (sim_asn1_read(rat, name, plmn, sizeof(plmn), &n) < 0 || n != 3 || owner_len != 3)
-				continue;
-			/* 'E' nibbles in the RAT are wildcards (§2.9.2.1). */
-			for (int k = 0; k < 6; k++) {
-				unsigned want = (plmn[k / 2] >> (k % 2 ? 4 : 0)) & 0xF;
-				unsigned have = (owner[k / 2] >> (k % 2 ? 4 : 0)) & 0xF;
-
-				if (want != 0xE && want != have)
-					match = false;
-			}
-			ok = match;
-		}
-	}
-	asn1_delete_structure(&rat);
-	return ok;
+	return reason ? fail(isdr, reason, out) : SW_OK;
 }
 
 /* StoreMetadata (§5.5.3), after the last 88 of the A1 group. */
-static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
+static unsigned store_metadata(struct isdr *isdr, struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
 	struct isdp_profile *p = &s->profile;
 	asn1_node n = NULL;
 	uint8_t owner[3];
@@ -486,11 +245,12 @@ static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
 		goto out;
 	}
 	s->metadata_done = true;
-	if (isdp_find_iccid(card->isdp, p->iccid)) {
+	if (isdp_find_iccid(isdr->env.isdp, p->iccid)) {
 		reason = ER_ICCID_EXISTS;
 		goto out;
 	}
-	if (p->profile_class == ISDP_CLASS_TEST && !(card->cfg->rsp_capability & (1u << 3))) {
+	if (p->profile_class == ISDP_CLASS_TEST &&
+	    !(isdr->cfg->rsp_capability & SGP22_BIT(SGP22_RSP_CAP_TEST_PROFILE))) {
 		reason = ER_UNSUPPORTED_PROFILE_CLASS;	/* testProfileSupport not offered */
 		goto out;
 	}
@@ -501,10 +261,11 @@ static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
 	}
 	if (sim_asn1_read(n, "profileOwner.mccMnc", owner, sizeof(owner), &owner_len) < 0)
 		owner_len = 0;
-	/* PPR1 (bit 1) and PPR2 (bit 2): not for test or provisioning
-	 * profiles, and only where the RAT allows them. */
-	if ((pprs & 0x6) && (p->profile_class != ISDP_CLASS_OPERATIONAL ||
-			     !pprs_allowed(card, pprs & 0x6, owner_len ? owner : NULL, owner_len))) {
+	/* PPR1 and PPR2: not for test or provisioning profiles, and only
+	 * where the RAT allows them. */
+	pprs &= SGP22_BIT(SGP22_PPR1) | SGP22_BIT(SGP22_PPR2);
+	if (pprs && (p->profile_class != ISDP_CLASS_OPERATIONAL ||
+		     !rat_allows(isdr->cfg->rat, isdr->cfg->rat_len, pprs, owner_len ? owner : NULL, owner_len))) {
 		reason = ER_PPR_NOT_ALLOWED;
 		goto out;
 	}
@@ -512,20 +273,20 @@ static unsigned store_metadata(struct sim_card *card, struct sim_rbuf *out)
 	LOG_INFO("ES10b.LoadBoundProfilePackage: metadata stored");
 out:
 	asn1_delete_structure(&n);
-	return reason ? fail(card, reason, out) : SW_OK;
+	return reason ? fail(isdr, reason, out) : SW_OK;
 }
 
 /* A2: ReplaceSessionKeys (§5.5.4). */
-static unsigned replace_session_keys(struct sim_card *card, const struct tlv *a2, struct sim_rbuf *out)
+static unsigned replace_session_keys(struct isdr *isdr, const struct tlv *a2, struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
 	uint8_t *plain = NULL, mcv[32], enc[32], mac[32];
 	size_t plain_len, l1 = 0, l2 = 0, l3 = 0;
 	asn1_node n = NULL;
 	unsigned reason;
 
 	s->bpp_command = BPP_REPLACE_SESSION_KEYS;
-	reason = open_87s(card, a2, &plain, &plain_len);
+	reason = open_87s(isdr, a2, &plain, &plain_len);
 	if (reason)
 		goto out;
 	if (sim_asn1_decode("RSPDefinitions.ReplaceSessionKeysRequest", plain, plain_len, &n) < 0 ||
@@ -549,7 +310,7 @@ out:
 	OPENSSL_cleanse(enc, sizeof(enc));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	asn1_delete_structure(&n);
-	return reason ? fail(card, reason, out) : SW_OK;
+	return reason ? fail(isdr, reason, out) : SW_OK;
 }
 
 /* Compare the header ICCID of the package with StoreMetadata's. The
@@ -567,9 +328,9 @@ static bool iccid_matches(const uint8_t *header_iccid, const uint8_t *metadata_i
 }
 
 /* The last 86 has been opened: finish decoding, install, answer. */
-static unsigned install(struct sim_card *card, struct sim_rbuf *out)
+static unsigned install(struct isdr *isdr, struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
 	struct saip_profile *decoded = NULL;
 	unsigned long seq;
 	uint8_t *pir = NULL;
@@ -581,53 +342,53 @@ static unsigned install(struct sim_card *card, struct sim_rbuf *out)
 	s->pe = NULL;
 	if (rc < 0) {
 		LOG_INFO("ES10b.LoadBoundProfilePackage: profile package: %s", eu_strerror(rc));
-		return fail(card, ER_PE_PROCESSING, out);
+		return fail(isdr, ER_PE_PROCESSING, out);
 	}
 	if (!iccid_matches(decoded->iccid, s->profile.iccid)) {
 		saip_profile_free(decoded);
-		return fail(card, ER_ICCID_MISMATCH, out);
+		return fail(isdr, ER_ICCID_MISMATCH, out);
 	}
 	s->profile.decoded = decoded;
-	if (notif_full(card)) {
+	if (notif_full(&isdr->notifs)) {
 		/* No room for the install notification: the card is out of
 		 * memory for this operation (see NOTIF_MAX). */
 		LOG_INFO("ES10b.LoadBoundProfilePackage: %d pending notifications; send and remove some",
 			 NOTIF_MAX);
-		return fail(card, ER_NO_MEMORY, out);
+		return fail(isdr, ER_NO_MEMORY, out);
 	}
 	s->profile.field_loaded_test = s->profile.profile_class == ISDP_CLASS_TEST;
 	memcpy(s->profile.smdp_oid, s->dppb.oid, s->dppb.oid_len);
 	s->profile.smdp_oid_len = s->dppb.oid_len;
 	{
 		size_t ci_len;
-		const uint8_t *ci = ecasd_credential_ci(card->ecasd, s->cred, &ci_len);
+		const uint8_t *ci = ecasd_credential_ci(isdr->env.ecasd, s->cred, &ci_len);
 
 		memcpy(s->profile.ci_id, ci, ci_len);
 		s->profile.ci_id_len = ci_len;
 	}
 
-	seq = notif_take_seq(card);
-	rc = build_pir(card, seq, BPP_LOAD_PROFILE_ELEMENTS, 0, &pir, &len);
+	seq = notif_take_seq(&isdr->notifs);
+	rc = pir_build(isdr, seq, BPP_LOAD_PROFILE_ELEMENTS, 0, &pir, &len);
 	if (rc < 0) {
-		notif_return_seq(card);
-		return fail(card, ER_UNKNOWN, out);
+		notif_return_seq(&isdr->notifs);
+		return fail(isdr, ER_UNKNOWN, out);
 	}
 	/* Profile and install notification reach the disk in one write. */
-	rc = keep_pir(card, seq, pir, len);
+	rc = pir_keep(isdr, seq, pir, len);
 	if (rc == 0) {
-		rc = isdp_install(card->isdp, &s->profile);
+		rc = isdp_install(isdr->env.isdp, &s->profile);
 		if (rc < 0)
-			notif_drop_last(card);
+			notif_drop_last(&isdr->notifs);
 	}
-	if (rc == 0 && (rc = sim_store_save(card)) < 0) {
-		isdp_uninstall_last(card->isdp);
-		notif_drop_last(card);
+	if (rc == 0 && (rc = isdr_persist(isdr)) < 0) {
+		isdp_uninstall_last(isdr->env.isdp);
+		notif_drop_last(&isdr->notifs);
 	}
 	if (rc < 0) {
 		free(pir);
-		notif_return_seq(card);
+		notif_return_seq(&isdr->notifs);
 		LOG_ERR("ES10b.LoadBoundProfilePackage: cannot install: %s", eu_strerror(rc));
-		return fail(card, ER_UNKNOWN, out);
+		return fail(isdr, ER_UNKNOWN, out);
 	}
 	LOG_INFO("ES10b.LoadBoundProfilePackage: profile installed (seqNumber %lu)", seq);
 	rsp_session_clear(s);
@@ -653,44 +414,185 @@ static uint8_t *grow_wiped(uint8_t *old, size_t old_len, size_t new_len)
 }
 
 /* One 86: open it, account for memory, feed the decoder. */
-static unsigned load_segment(struct sim_card *card, const struct tlv *t, struct sim_rbuf *out)
+static unsigned load_segment(struct isdr *isdr, const struct tlv *t, struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
-	const struct sim_config *cfg = card->cfg;
-	uint64_t used = isdp_memory_used(card->isdp);
-	uint64_t room = used < cfg->profile_memory ? cfg->profile_memory - used : 0;
+	struct rsp_session *s = &isdr->session;
+	uint64_t room = isdp_memory_free(isdr->env.isdp);
 	size_t got;
 	uint8_t *p;
 	int rc;
 
 	if (t->raw_len > s->part_left)
-		return fail(card, ER_SCP03T_STRUCTURE, out);
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
 	s->part_left -= t->raw_len;
 	if (s->profile.package_len + t->len > room)
-		return fail(card, ER_NO_MEMORY, out);
+		return fail(isdr, ER_NO_MEMORY, out);
 	p = grow_wiped(s->profile.package, s->profile.package_len, s->profile.package_len + t->len);
 	if (!p)
-		return fail(card, ER_NO_MEMORY, out);
+		return fail(isdr, ER_NO_MEMORY, out);
 	s->profile.package = p;
 	rc = CRYPTO(bsp_unwrap(&s->bsp, t->raw, t->raw_len, true, p + s->profile.package_len, t->len, &got));
 	if (rc < 0)
-		return fail(card, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
+		return fail(isdr, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
 	rc = saip_stream_feed(s->pe, p + s->profile.package_len, got);
 	s->profile.package_len += got;
 	if (rc < 0) {
 		LOG_INFO("ES10b.LoadBoundProfilePackage: profile element rejected: %s", eu_strerror(rc));
-		return fail(card, ER_PE_PROCESSING, out);
+		return fail(isdr, ER_PE_PROCESSING, out);
 	}
 	if (s->part_left == 0)
-		return install(card, out);
+		return install(isdr, out);
 	return SW_OK;
 }
 
-unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, struct sim_rbuf *out)
+/* ---- the piece state machine -------------------------------------------------- */
+
+/* A piece's handler: data[0..len) is the whole STORE DATA payload, t its
+ * first TLV header (hdr bytes). */
+typedef unsigned (*piece_fn)(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t,
+			     size_t hdr, struct sim_rbuf *out);
+
+/* BF36 header + the whole BF23, nothing else. */
+static unsigned piece_bf36(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			   struct sim_rbuf *out)
 {
-	struct rsp_session *s = &card->isdr->session;
+	struct rsp_session *s = &isdr->session;
+	struct tlv bf23;
+
+	if (tlv_parse_header(data + hdr, len - hdr, &bf23) < 0 || bf23.tag != SGP22_TAG_INIT_SECURE_CHANNEL ||
+	    bf23.raw_len + bf23.len != len - hdr || t->len <= len - hdr)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_left = t->len - (len - hdr);
+	return init_secure_channel(isdr, data + hdr, len - hdr, out);
+}
+
+/* The whole A0 (ConfigureISDP). */
+static unsigned piece_a0(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+	struct tlv a0;
+
+	(void)t;
+	(void)hdr;
+	if (tlv_parse_exact(data, len, &a0) < 0 || len > s->bpp_left)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_left -= len;
+	return configure_isdp(isdr, &a0, out);
+}
+
+/* The A1 header alone: the 88s of StoreMetadata follow. */
+static unsigned piece_a1(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+
+	(void)data;
+	if (hdr != len || t->len == 0 || hdr + t->len > s->bpp_left)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_left -= hdr + t->len;
+	s->part_left = t->len;
+	s->state = RSP_BPP_METADATA;
+	return SW_OK;
+}
+
+/* One 88 of StoreMetadata (MAC only); the last one completes it. */
+static unsigned piece_88(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+	struct tlv seg;
+	uint8_t *p;
+	size_t got;
+	int rc;
+
+	(void)t;
+	(void)hdr;
+	if (tlv_parse_exact(data, len, &seg) < 0 || len > s->part_left ||
+	    s->metadata_len + seg.len > RSP_METADATA_MAX)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->part_left -= len;
+	p = realloc(s->metadata, s->metadata_len + seg.len);
+	if (!p)
+		return fail(isdr, ER_UNKNOWN, out);
+	s->metadata = p;
+	rc = CRYPTO(bsp_unwrap(&s->bsp, data, len, false, p + s->metadata_len, seg.len, &got));
+	if (rc < 0)
+		return fail(isdr, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
+	s->metadata_len += got;
+	return s->part_left ? SW_OK : store_metadata(isdr, out);
+}
+
+/* The whole A2 (ReplaceSessionKeys), optional. */
+static unsigned piece_a2(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+	struct tlv a2;
+
+	(void)t;
+	(void)hdr;
+	if (tlv_parse_exact(data, len, &a2) < 0 || len > s->bpp_left)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_left -= len;
+	return replace_session_keys(isdr, &a2, out);
+}
+
+/* The A3 header alone, the last part of the BF36: the 86s follow. */
+static unsigned piece_a3(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+
+	(void)data;
+	if (hdr != len || t->len == 0 || hdr + t->len != s->bpp_left)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_left = 0;
+	s->part_left = t->len;
+	s->pe = malloc(sizeof(*s->pe));
+	if (!s->pe || saip_stream_init(s->pe) < 0)
+		return fail(isdr, ER_UNKNOWN, out);
+	s->state = RSP_BPP_LOADING;
+	return SW_OK;
+}
+
+/* One 86 of the profile package. */
+static unsigned piece_86(struct isdr *isdr, const uint8_t *data, size_t len, const struct tlv *t, size_t hdr,
+			 struct sim_rbuf *out)
+{
+	struct tlv seg;
+
+	(void)t;
+	(void)hdr;
+	if (tlv_parse_exact(data, len, &seg) < 0)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	return load_segment(isdr, &seg, out);
+}
+
+/* Which piece each state accepts (§2.5.5), and the BppCommandId it
+ * belongs to. A piece with another tag is an scp03tStructureError of the
+ * state's last row. */
+static const struct piece {
+	enum rsp_state state;
+	uint32_t tag;
+	unsigned command;
+	piece_fn fn;
+} pieces[] = {
+	{ RSP_PREPARED,       SGP22_TAG_BOUND_PROFILE_PACKAGE, BPP_INITIALISE_SECURE_CHANNEL, piece_bf36 },
+	{ RSP_BPP_SECURED,    SGP22_TAG_BPP_FIRST_SEQ87,       BPP_CONFIGURE_ISDP,            piece_a0 },
+	{ RSP_BPP_CONFIGURED, SGP22_TAG_BPP_SEQ88,             BPP_STORE_METADATA,            piece_a1 },
+	{ RSP_BPP_METADATA,   BSP_TAG_MAC,                     BPP_STORE_METADATA,            piece_88 },
+	{ RSP_BPP_STORED,     SGP22_TAG_BPP_SECOND_SEQ87,      BPP_REPLACE_SESSION_KEYS,      piece_a2 },
+	{ RSP_BPP_STORED,     SGP22_TAG_BPP_SEQ86,             BPP_LOAD_PROFILE_ELEMENTS,     piece_a3 },
+	{ RSP_BPP_REKEYED,    SGP22_TAG_BPP_SEQ86,             BPP_LOAD_PROFILE_ELEMENTS,     piece_a3 },
+	{ RSP_BPP_LOADING,    BSP_TAG_PPP,                     BPP_LOAD_PROFILE_ELEMENTS,     piece_86 },
+};
+
+unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, struct sim_rbuf *out)
+{
+	struct rsp_session *s = &isdr->session;
+	const struct piece *expected = NULL;
 	struct tlv t;
-	size_t hdr;
 
 	if (s->state < RSP_PREPARED) {
 		LOG_INFO("ES10b.LoadBoundProfilePackage: no download session (state: %s) -> 6985",
@@ -698,82 +600,18 @@ unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, 
 		return SW_CONDITIONS_NOT_SATISFIED;
 	}
 	if (tlv_parse_header(data, len, &t) < 0)
-		return fail(card, ER_SCP03T_STRUCTURE, out);
-	hdr = t.raw_len;
-
-	switch (s->state) {
-	case RSP_PREPARED: {
-		struct tlv bf23;
-
-		/* BF36 header + the whole BF23, nothing else. */
-		s->bpp_command = BPP_INITIALISE_SECURE_CHANNEL;
-		if (t.tag != SGP22_TAG_BOUND_PROFILE_PACKAGE || tlv_parse_header(data + hdr, len - hdr, &bf23) < 0 ||
-		    bf23.tag != SGP22_TAG_INIT_SECURE_CHANNEL || bf23.raw_len + bf23.len != len - hdr || t.len <= len - hdr)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		s->bpp_left = t.len - (len - hdr);
-		return init_secure_channel(card, data + hdr, len - hdr, out);
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
+		if (pieces[i].state != s->state)
+			continue;
+		expected = &pieces[i];
+		if (pieces[i].tag == t.tag)
+			break;
 	}
-	case RSP_BPP_SECURED:
-		s->bpp_command = BPP_CONFIGURE_ISDP;
-		if (t.tag != SGP22_TAG_BPP_FIRST_SEQ87 || tlv_parse_exact(data, len, &t) < 0 || len > s->bpp_left)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		s->bpp_left -= len;
-		return configure_isdp(card, &t, out);
-	case RSP_BPP_CONFIGURED:
-		s->bpp_command = BPP_STORE_METADATA;
-		if (t.tag != SGP22_TAG_BPP_SEQ88 || hdr != len || t.len == 0 || hdr + t.len > s->bpp_left)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		s->bpp_left -= hdr + t.len;
-		s->part_left = t.len;
-		s->state = RSP_BPP_METADATA;
-		return SW_OK;
-	case RSP_BPP_METADATA: {
-		uint8_t *p;
-		size_t got;
-		int rc;
-
-		if (t.tag != BSP_TAG_MAC || tlv_parse_exact(data, len, &t) < 0 || len > s->part_left ||
-		    s->metadata_len + t.len > RSP_METADATA_MAX)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		s->part_left -= len;
-		p = realloc(s->metadata, s->metadata_len + t.len);
-		if (!p)
-			return fail(card, ER_UNKNOWN, out);
-		s->metadata = p;
-		rc = CRYPTO(bsp_unwrap(&s->bsp, data, len, false, p + s->metadata_len, t.len, &got));
-		if (rc < 0)
-			return fail(card, rc == -EU_E_CRYPTO ? ER_SCP03T_SECURITY : ER_SCP03T_STRUCTURE, out);
-		s->metadata_len += got;
-		return s->part_left ? SW_OK : store_metadata(card, out);
-	}
-	case RSP_BPP_STORED:
-		if (t.tag == SGP22_TAG_BPP_SECOND_SEQ87) {
-			s->bpp_command = BPP_REPLACE_SESSION_KEYS;
-			if (tlv_parse_exact(data, len, &t) < 0 || len > s->bpp_left)
-				return fail(card, ER_SCP03T_STRUCTURE, out);
-			s->bpp_left -= len;
-			return replace_session_keys(card, &t, out);
-		}
-		/* fall through: no ReplaceSessionKeys, the A3 header comes */
-		/* FALLTHROUGH */
-	case RSP_BPP_REKEYED:
-		s->bpp_command = BPP_LOAD_PROFILE_ELEMENTS;
-		/* The A3 header alone; A3 is the last part of the BF36. */
-		if (t.tag != SGP22_TAG_BPP_SEQ86 || hdr != len || t.len == 0 || hdr + t.len != s->bpp_left)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		s->bpp_left = 0;
-		s->part_left = t.len;
-		s->pe = malloc(sizeof(*s->pe));
-		if (!s->pe || saip_stream_init(s->pe) < 0)
-			return fail(card, ER_UNKNOWN, out);
-		s->state = RSP_BPP_LOADING;
-		return SW_OK;
-	case RSP_BPP_LOADING:
-		if (t.tag != BSP_TAG_PPP || tlv_parse_exact(data, len, &t) < 0)
-			return fail(card, ER_SCP03T_STRUCTURE, out);
-		return load_segment(card, &t, out);
-	default:
-		break;
-	}
-	return fail(card, ER_SCP03T_STRUCTURE, out);
+	if (!expected)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	s->bpp_command = expected->command;
+	if (expected->tag != t.tag)
+		return fail(isdr, ER_SCP03T_STRUCTURE, out);
+	return expected->fn(isdr, data, len, &t, t.raw_len, out);
 }

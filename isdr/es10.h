@@ -1,107 +1,73 @@
-/* ES10 function table entries and the ISD-R's private state. One file per
- * interface: es10a.c, es10b.c, es10c.c. */
+/* The ISD-R's private state and its ES10 functions. One file per
+ * interface: es10a.c, es10b.c (+ download.c, bpp.c, es10b_notif.c),
+ * es10c.c (+ es10c_mgmt.c); isdr.c dispatches. */
 #ifndef ISDR_ES10_H
 #define ISDR_ES10_H
 
-#include "sim/asn1.h"
+#include "isdr/isdr.h"
 #include "isdr/notif.h"
 #include "isdr/session.h"
+#include "isdr/sgp22.h"
+#include "sim/app.h"
+#include "sim/asn1.h"
+#include "sim/gp.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct sim_card;
-struct sim_rbuf;
-
-/* Top-level tags of ES10 commands (SGP.22 §5.7). */
-#define SGP22_TAG_GET_EUICC_INFO1          0xBF20
-#define SGP22_TAG_PREPARE_DOWNLOAD         0xBF21
-#define SGP22_TAG_GET_EUICC_INFO2          0xBF22
-#define SGP22_TAG_LIST_NOTIFICATION        0xBF28
-#define SGP22_TAG_SET_NICKNAME             0xBF29
-#define SGP22_TAG_RETRIEVE_NOTIFICATIONS   0xBF2B
-#define SGP22_TAG_GET_PROFILES_INFO        0xBF2D
-#define SGP22_TAG_GET_EUICC_CHALLENGE      0xBF2E
-#define SGP22_TAG_REMOVE_NOTIFICATION      0xBF30
-#define SGP22_TAG_ENABLE_PROFILE           0xBF31
-#define SGP22_TAG_DISABLE_PROFILE          0xBF32
-#define SGP22_TAG_DELETE_PROFILE           0xBF33
-#define SGP22_TAG_EUICC_MEMORY_RESET       0xBF34
-#define SGP22_TAG_LOAD_CRL                 0xBF35
-#define SGP22_TAG_BOUND_PROFILE_PACKAGE    0xBF36
-#define SGP22_TAG_AUTHENTICATE_SERVER      0xBF38
-#define SGP22_TAG_CANCEL_SESSION           0xBF41
-#define SGP22_TAG_GET_EUICC_CONF_ADDRESSES 0xBF3C
-#define SGP22_TAG_GET_EID                  0xBF3E
-#define SGP22_TAG_SET_DEFAULT_DP_ADDRESS   0xBF3F
-#define SGP22_TAG_GET_RAT                  0xBF43
-
-/* Inside the BoundProfilePackage (SGP.22 §2.5.4). */
-#define SGP22_TAG_INIT_SECURE_CHANNEL      0xBF23
-#define SGP22_TAG_BPP_FIRST_SEQ87          0xA0
-#define SGP22_TAG_BPP_SEQ88                0xA1
-#define SGP22_TAG_BPP_SECOND_SEQ87         0xA2
-#define SGP22_TAG_BPP_SEQ86                0xA3
-
-#define EUICC_CHALLENGE_LEN 16
+/* Largest ES10 command reassembled from STORE DATA blocks. */
+#define ISDR_STORE_DATA_MAX (64u * 1024u)
 
 struct isdr {
+	struct isdr_env env;
+	const struct isdr_config *cfg;	/* = env.cfg */
 	/* RSP session (SGP.22 §3.1.2), from GetEUICCChallenge to the end of
 	 * LoadBoundProfilePackage; lost on reset or power loss. */
 	struct rsp_session session;
 	struct notif_list notifs;
+	char default_dp[SGP22_ADDR_MAX + 1];	/* "" when none */
+	struct sim_gp_store_data sd[SIM_MAX_CHANNELS];
 };
+
+/* Write the card state now (env.persist). */
+static inline int isdr_persist(struct isdr *isdr)
+{
+	return isdr->env.persist ? isdr->env.persist(isdr->env.arg) : 0;
+}
 
 /* An ES10 handler gets the decoded request and builds the response node.
  * It returns 0, or a negative EU_E_* for the dispatcher to turn into a
- * status word. */
-typedef int (*es10_fn)(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		       asn1_node *rsp);
+ * status word (-EU_E_PARAM: malformed request, 6A80). */
+typedef int (*es10_fn)(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len, asn1_node *rsp);
 
-int es10a_get_euicc_configured_addresses(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10a_set_default_dp_address(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10b_get_rat(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10c_get_eid(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		asn1_node *rsp);
-int es10b_authenticate_server(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			      asn1_node *rsp);
-int es10b_prepare_download(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			   asn1_node *rsp);
-int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			 asn1_node *rsp);
-int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			  asn1_node *rsp);
-int es10c_delete_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			 asn1_node *rsp);
-int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		       asn1_node *rsp);
-int es10c_set_nickname(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-		       asn1_node *rsp);
-int es10b_list_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			    asn1_node *rsp);
-int es10b_retrieve_notifications(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-				 asn1_node *rsp);
-int es10b_remove_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			      asn1_node *rsp);
-int es10b_cancel_session(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
-			 asn1_node *rsp);
+#define ES10_FN(name) int name(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len, asn1_node *rsp)
+ES10_FN(es10a_get_euicc_configured_addresses);
+ES10_FN(es10a_set_default_dp_address);
+ES10_FN(es10b_get_euicc_info1);
+ES10_FN(es10b_get_euicc_info2);
+ES10_FN(es10b_get_euicc_challenge);
+ES10_FN(es10b_get_rat);
+ES10_FN(es10b_authenticate_server);
+ES10_FN(es10b_prepare_download);
+ES10_FN(es10b_cancel_session);
+ES10_FN(es10b_list_notification);
+ES10_FN(es10b_retrieve_notifications);
+ES10_FN(es10b_remove_notification);
+ES10_FN(es10c_get_profiles_info);
+ES10_FN(es10c_get_eid);
+ES10_FN(es10c_enable_profile);
+ES10_FN(es10c_disable_profile);
+ES10_FN(es10c_delete_profile);
+ES10_FN(es10c_memory_reset);
+ES10_FN(es10c_set_nickname);
+#undef ES10_FN
 
-/* LoadBoundProfilePackage parts (isdr/bpp.c): not one ASN.1 value each,
+/* LoadBoundProfilePackage pieces (isdr/bpp.c): not one ASN.1 value each,
  * so they bypass the decoder. Returns a status word; out receives the
  * ProfileInstallationResult when the load ends. */
-unsigned es10b_load_bpp(struct sim_card *card, const uint8_t *data, size_t len, struct sim_rbuf *out);
-/* End a session; during a BPP load this records installFailedDueToInterruption. */
-void isdr_session_abort(struct sim_card *card, const char *why);
+unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, struct sim_rbuf *out);
+
+/* The configured default SM-DP+ address: set (persisted) or "" removes. */
+int isdr_set_default_dp(struct isdr *isdr, const char *addr);
 
 #endif

@@ -1,11 +1,9 @@
 /* ES10b information functions: EUICCInfo1/2 (SGP.22 §5.7.8), eUICC
  * challenge (§5.7.7), RAT (§5.7.22). */
 #include "isdr/es10.h"
-#include "isdr/isdr.h"
+#include "isdr/pir.h"
 #include "ecasd/ecasd.h"
 #include "isdp/isdp.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/tlv.h"
@@ -13,15 +11,15 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-static int write_ci_list(struct sim_card *card, asn1_node node, const char *name,
+static int write_ci_list(struct isdr *isdr, asn1_node node, const char *name,
 			 enum ecasd_list which)
 {
 	char elem[128];
-	size_t n = ecasd_ci_count(card->ecasd, which);
+	size_t n = ecasd_ci_count(isdr->env.ecasd, which);
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		const uint8_t *id = ecasd_ci_id(card->ecasd, which, i, &len);
+		const uint8_t *id = ecasd_ci_id(isdr->env.ecasd, which, i, &len);
 
 		TRY(sim_asn1_write(node, name, "NEW", 1));
 		snprintf(elem, sizeof(elem), "%s.?LAST", name);
@@ -30,20 +28,23 @@ static int write_ci_list(struct sim_card *card, asn1_node node, const char *name
 	return 0;
 }
 
-int es10b_get_euicc_info1(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_info1(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
 	(void)len;
 	(void)req;
 	TRY(sim_asn1_new("RSPDefinitions.EUICCInfo1", rsp));
-	TRY(sim_asn1_write(*rsp, "svn", card->cfg->svn, 3));
-	TRY(write_ci_list(card, *rsp, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
-	return write_ci_list(card, *rsp, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING);
+	TRY(sim_asn1_write(*rsp, "svn", isdr->cfg->svn, 3));
+	TRY(write_ci_list(isdr, *rsp, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
+	return write_ci_list(isdr, *rsp, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING);
 }
 
-/* ETSI TS 102 226 §8.2.1.7.2: 81 installed applications, 82 free
- * non-volatile memory, 83 free volatile memory. */
+/* extCardResource, ETSI TS 102 226 §8.2.1.7.2. */
+#define ECR_INSTALLED_APPS 0x81
+#define ECR_FREE_NVM       0x82
+#define ECR_FREE_VOLATILE  0x83
+
 static size_t put_uint_tlv(uint8_t *p, uint8_t tag, uint64_t v)
 {
 	uint8_t tmp[8];
@@ -60,27 +61,24 @@ static size_t put_uint_tlv(uint8_t *p, uint8_t tag, uint64_t v)
 	return 2 + n;
 }
 
-static size_t ext_card_resource(struct sim_card *card, uint8_t out[32])
+static size_t ext_card_resource(struct isdr *isdr, uint8_t out[32])
 {
-	const struct sim_config *cfg = card->cfg;
-	uint64_t used = isdp_memory_used(card->isdp);
-	uint64_t free_nvm = used < cfg->profile_memory ? cfg->profile_memory - used : 0;
 	size_t n = 0;
 
-	n += put_uint_tlv(out + n, 0x81, isdp_count(card->isdp));
-	n += put_uint_tlv(out + n, 0x82, free_nvm);
-	n += put_uint_tlv(out + n, 0x83, cfg->volatile_memory);
+	n += put_uint_tlv(out + n, ECR_INSTALLED_APPS, isdp_count(isdr->env.isdp));
+	n += put_uint_tlv(out + n, ECR_FREE_NVM, isdp_memory_free(isdr->env.isdp));
+	n += put_uint_tlv(out + n, ECR_FREE_VOLATILE, isdr->cfg->volatile_memory);
 	return n;
 }
 
-int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
 	(void)len;
-	const struct sim_config *cfg = card->cfg;
+	const struct isdr_config *cfg = isdr->cfg;
 	uint8_t ecr[32];
-	size_t ecr_len = ext_card_resource(card, ecr);
+	size_t ecr_len = ext_card_resource(isdr, ecr);
 	asn1_node n;
 
 	(void)req;
@@ -100,8 +98,8 @@ int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *d
 	else
 		TRY(sim_asn1_write(n, "globalplatformVersion", NULL, 0));
 	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->rsp_capability));
-	TRY(write_ci_list(card, n, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
-	TRY(write_ci_list(card, n, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING));
+	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
+	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING));
 	if (cfg->euicc_category >= 0)
 		TRY(sim_asn1_write_uint(n, "euiccCategory", (unsigned long)cfg->euicc_category));
 	else
@@ -121,16 +119,14 @@ int es10b_get_euicc_info2(struct sim_card *card, asn1_node req, const uint8_t *d
 	return 0;
 }
 
-int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_challenge(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
 	(void)len;
-	struct isdr *isdr = card->isdr;
-
 	(void)req;
 	/* A new challenge abandons any session in progress (§3.1.2). */
-	isdr_session_abort(card, "new GetEUICCChallenge");
+	isdr_session_end(isdr, "new GetEUICCChallenge");
 	if (RAND_bytes(isdr->session.challenge, sizeof(isdr->session.challenge)) != 1)
 		return -EU_E_CRYPTO;
 	isdr->session.state = RSP_CHALLENGED;
@@ -139,12 +135,12 @@ int es10b_get_euicc_challenge(struct sim_card *card, asn1_node req, const uint8_
 			      sizeof(isdr->session.challenge));
 }
 
-int es10b_get_rat(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_rat(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
 	(void)len;
-	const struct sim_config *cfg = card->cfg;
+	const struct isdr_config *cfg = isdr->cfg;
 	struct tlv rat;
 	uint8_t buf[sizeof(cfg->rat) + 16];
 	size_t n = 0;

@@ -3,10 +3,8 @@
  * (§5.7.11). */
 #include "isdr/es10.h"
 #include "isdr/notif.h"
-#include "sim/card_priv.h"
 #include "sim/err.h"
 #include "sim/log.h"
-#include "sim/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +36,10 @@ static int read_event_filter(asn1_node req, const char *name, int *event)
 	return 0;
 }
 
-int es10b_list_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_list_notification(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 			    asn1_node *rsp)
 {
-	const struct notif_list *l = notif_list(card);
+	const struct notif_list *l = &isdr->notifs;
 	int event;
 
 	(void)der;
@@ -66,10 +64,10 @@ int es10b_list_notification(struct sim_card *card, asn1_node req, const uint8_t 
 	return 0;
 }
 
-int es10b_retrieve_notifications(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_retrieve_notifications(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 				 asn1_node *rsp)
 {
-	const struct notif_list *l = notif_list(card);
+	const struct notif_list *l = &isdr->notifs;
 	char crit[40];
 	size_t n = 0, found = 0;
 	unsigned long seq = 0;
@@ -108,16 +106,16 @@ int es10b_retrieve_notifications(struct sim_card *card, asn1_node req, const uin
 		asn1_delete_structure(rsp);
 		TRY(sim_asn1_new("RSPDefinitions.RetrieveNotificationsListResponse", rsp));
 		TRY(sim_asn1_write(*rsp, "", "notificationsListResultError", 1));
-		return sim_asn1_write_uint(*rsp, "notificationsListResultError", 1);
+		return sim_asn1_write_uint(*rsp, "notificationsListResultError", RETRIEVE_NO_RESULT);
 	}
 	return 0;
 }
 
-int es10b_remove_notification(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10b_remove_notification(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 			      asn1_node *rsp)
 {
-	unsigned long seq, status = 1;	/* nothingToDelete */
-	struct notif_list *l = &card->isdr->notifs;
+	unsigned long seq, status = REMOVE_NOTHING_TO_DELETE;
+	struct notif_list *l = &isdr->notifs;
 
 	(void)der;
 	(void)len;
@@ -127,23 +125,17 @@ int es10b_remove_notification(struct sim_card *card, asn1_node req, const uint8_
 
 		if (l->v[i].seq != seq)
 			continue;
-		removed = l->v[i];
-		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
-		l->n--;
-		if (sim_store_save(card) < 0) {
-			/* put it back where it was: memory follows the disk */
-			memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
-			l->v[i] = removed;
-			l->n++;
-			status = 127;
+		notif_remove(l, i, &removed);
+		if (isdr_persist(isdr) < 0) {
+			notif_insert(l, i, &removed);	/* memory follows the disk */
+			status = REMOVE_UNDEFINED_ERROR;
 		} else {
-			free(removed.pending);
-			status = 0;
+			notif_clear(&removed);
+			status = REMOVE_OK;
 		}
 		break;
 	}
-	LOG_INFO("ES10b.RemoveNotificationFromList: seqNumber %lu: %s", seq,
-		 status == 0 ? "removed" : status == 1 ? "nothingToDelete" : "undefinedError");
+	LOG_INFO("ES10b.RemoveNotificationFromList: seqNumber %lu: %s", seq, sgp22_remove_result_name(status));
 	TRY(sim_asn1_new("RSPDefinitions.NotificationSentResponse", rsp));
 	return sim_asn1_write_uint(*rsp, "deleteNotificationStatus", status);
 }

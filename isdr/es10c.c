@@ -2,7 +2,6 @@
 #include "isdr/es10.h"
 #include "ecasd/ecasd.h"
 #include "isdp/isdp.h"
-#include "sim/card_priv.h"
 #include "sim/err.h"
 #include "sim/log.h"
 
@@ -10,9 +9,12 @@
 #include <string.h>
 
 /* tagList (§5.7.15): which ProfileInfo fields to return; absent means
- * all. */
-static bool wanted(const uint8_t *tags, size_t n, bool have_list, uint8_t t1, uint8_t t2)
+ * all. tag is one or two octets (0x5A, 0x9F70). */
+static bool wanted(const uint8_t *tags, size_t n, bool have_list, unsigned tag)
 {
+	uint8_t t1 = tag > 0xFF ? (uint8_t)(tag >> 8) : (uint8_t)tag;
+	uint8_t t2 = tag > 0xFF ? (uint8_t)tag : 0;
+
 	if (!have_list)
 		return true;
 	for (size_t i = 0; i < n; i++) {
@@ -47,18 +49,18 @@ static bool matches(const struct isdp_profile *p, const char *crit, const uint8_
  * received. */
 static const struct {
 	const char *name;
-	uint8_t t1, t2;
-	bool constructed;	/* copied as DER; primitives value by value */
+	unsigned tag;
+	bool constructed;	/* copied field by field; primitives value by value */
 } metadata_fields[] = {
-	{ "serviceProviderName", 0x91, 0, false },
-	{ "profileName", 0x92, 0, false },
-	{ "iconType", 0x93, 0, false },
-	{ "icon", 0x94, 0, false },
-	{ "notificationConfigurationInfo", 0xB6, 0, true },
-	{ "profileOwner", 0xB7, 0, true },
+	{ "serviceProviderName", 0x91, false },
+	{ "profileName", 0x92, false },
+	{ "iconType", 0x93, false },
+	{ "icon", 0x94, false },
 	/* (constructed ones are copied field by field: libtasn1 cannot decode
 	 * into an implicitly tagged SEQUENCE OF node) */
-	{ "profilePolicyRules", 0x99, 0, false },
+	{ "notificationConfigurationInfo", 0xB6, true },
+	{ "profileOwner", 0xB7, true },
+	{ "profilePolicyRules", 0x99, false },
 };
 
 /* Copy a primitive value between structures of the same type: libtasn1
@@ -118,28 +120,28 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	int rc = 0;
 
 #define F(field) (snprintf(name, sizeof(name), "profileInfoListOk.?LAST.%s", field), name)
-#define WANT(t1, t2) wanted(tags, tags_len, have_tags, t1, t2)
-	if (WANT(0x5A, 0))
+#define WANT(tag) wanted(tags, tags_len, have_tags, tag)
+	if (WANT(SGP22_TAG_ICCID))
 		TRY(sim_asn1_write(rsp, F("iccid"), p->iccid, ISDP_ICCID_LEN));
 	else
 		TRY(sim_asn1_write(rsp, F("iccid"), NULL, 0));
-	if (WANT(0x4F, 0))
+	if (WANT(SGP22_TAG_ISDP_AID))
 		TRY(sim_asn1_write(rsp, F("isdpAid"), p->aid, p->aid_len));
 	else
 		TRY(sim_asn1_write(rsp, F("isdpAid"), NULL, 0));
-	if (WANT(0x9F, 0x70))
+	if (WANT(SGP22_TAG_PROFILE_STATE))
 		TRY(sim_asn1_write_uint(rsp, F("profileState"), (unsigned long)p->state));
 	else
 		TRY(sim_asn1_write(rsp, F("profileState"), NULL, 0));
-	if (WANT(0x90, 0) && p->has_nickname)
+	if (WANT(SGP22_TAG_PROFILE_NICKNAME) && p->has_nickname)
 		TRY(sim_asn1_write(rsp, F("profileNickname"), p->nickname, strlen(p->nickname)));
 	else
 		TRY(sim_asn1_write(rsp, F("profileNickname"), NULL, 0));
 	/* profileClass has DEFAULT operational: DER leaves the default out,
 	 * and an unwritten DEFAULT field is not encoded. */
-	if (WANT(0x95, 0) && p->profile_class != ISDP_CLASS_OPERATIONAL)
+	if (WANT(SGP22_TAG_PROFILE_CLASS) && p->profile_class != ISDP_CLASS_OPERATIONAL)
 		TRY(sim_asn1_write_uint(rsp, F("profileClass"), (unsigned long)p->profile_class));
-	if (WANT(0xB8, 0) && p->dp_proprietary)
+	if (WANT(SGP22_TAG_DP_PROPRIETARY_DATA) && p->dp_proprietary)
 		TRY(sim_asn1_set_der(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
 	else
 		TRY(sim_asn1_write(rsp, F("dpProprietaryData"), NULL, 0));
@@ -148,7 +150,7 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	for (size_t i = 0; i < ARRAY_SIZE(metadata_fields) && rc == 0; i++) {
 		const char *field = metadata_fields[i].name;
 
-		if (!WANT(metadata_fields[i].t1, metadata_fields[i].t2) ||
+		if (!WANT(metadata_fields[i].tag) ||
 		    sim_asn1_span(md, p->metadata, p->metadata_len, field, &span, &span_len) < 0)
 			rc = sim_asn1_write(rsp, F(field), NULL, 0);
 		else if (metadata_fields[i].constructed)
@@ -162,7 +164,7 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	return rc;
 }
 
-int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_get_profiles_info(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
@@ -192,8 +194,8 @@ int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t 
 
 	TRY(sim_asn1_new("RSPDefinitions.ProfileInfoListResponse", rsp));
 	TRY(sim_asn1_write(*rsp, "", "profileInfoListOk", 1));
-	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
-		const struct isdp_profile *p = isdp_get(card->isdp, i);
+	for (size_t i = 0; i < isdp_count(isdr->env.isdp); i++) {
+		const struct isdp_profile *p = isdp_get(isdr->env.isdp, i);
 
 		if (!matches(p, crit_name, crit_val, crit_len))
 			continue;
@@ -203,7 +205,7 @@ int es10c_get_profiles_info(struct sim_card *card, asn1_node req, const uint8_t 
 	return 0;
 }
 
-int es10c_get_eid(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_get_eid(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		asn1_node *rsp)
 {
 	(void)der;
@@ -212,10 +214,10 @@ int es10c_get_eid(struct sim_card *card, asn1_node req, const uint8_t *der, size
 	size_t n;
 
 	/* §5.7.20: the tag list SHALL be '5A'. */
-	if (sim_asn1_read(req, "tagList", tag, sizeof(tag), &n) < 0 || n != 1 || tag[0] != 0x5A) {
+	if (sim_asn1_read(req, "tagList", tag, sizeof(tag), &n) < 0 || n != 1 || tag[0] != SGP22_TAG_ICCID) {
 		LOG_INFO("ES10c.GetEID: tagList must be 5A");
 		return -EU_E_PARAM;
 	}
 	TRY(sim_asn1_new("RSPDefinitions.GetEuiccDataResponse", rsp));
-	return sim_asn1_write(*rsp, "eidValue", ecasd_eid(card->ecasd), ECASD_EID_LEN);
+	return sim_asn1_write(*rsp, "eidValue", ecasd_eid(isdr->env.ecasd), ECASD_EID_LEN);
 }

@@ -9,20 +9,16 @@
 #include "isdr/notif.h"
 #include "ecasd/ecasd.h"
 #include "isdp/isdp.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
 #include "sim/err.h"
 #include "sim/log.h"
-#include "sim/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Profile Policy Rules (PprIds bit numbers, §2.9.1). */
-#define PPR1_NO_DISABLE	(1u << 1)
-#define PPR2_NO_DELETE	(1u << 2)
-#define PPR3_DELETE_ON_DISABLE (1u << 3)
+#define PPR1_NO_DISABLE	SGP22_BIT(SGP22_PPR1)
+#define PPR2_NO_DELETE	SGP22_BIT(SGP22_PPR2)
+#define PPR3_DELETE_ON_DISABLE SGP22_BIT(SGP22_PPR3)
 
 /* ---- a change in progress --------------------------------------------------- */
 
@@ -32,46 +28,46 @@ struct change {
 	unsigned long next_seq;
 };
 
-static void change_begin(struct sim_card *card, struct change *c)
+static void change_begin(struct isdr *isdr, struct change *c)
 {
-	const struct notif_list *l = notif_list(card);
+	const struct notif_list *l = &isdr->notifs;
 
-	for (size_t i = 0; i < isdp_count(card->isdp); i++)
-		c->states[i] = isdp_get(card->isdp, i)->state;
+	for (size_t i = 0; i < isdp_count(isdr->env.isdp); i++)
+		c->states[i] = isdp_get(isdr->env.isdp, i)->state;
 	c->n_notifs = l->n;
 	c->next_seq = l->next_seq;
 }
 
-static void change_rollback(struct sim_card *card, struct change *c)
+static void change_rollback(struct isdr *isdr, struct change *c)
 {
-	struct notif_list *l = &card->isdr->notifs;
+	struct notif_list *l = &isdr->notifs;
 
-	isdp_unmark_deleted(card->isdp);
-	for (size_t i = 0; i < isdp_count(card->isdp); i++)
-		isdp_at(card->isdp, i)->state = c->states[i];
+	isdp_unmark_deleted(isdr->env.isdp);
+	for (size_t i = 0; i < isdp_count(isdr->env.isdp); i++)
+		isdp_at(isdr->env.isdp, i)->state = c->states[i];
 	while (l->n > c->n_notifs)
-		notif_drop_last(card);
+		notif_drop_last(l);
 	l->next_seq = c->next_seq;
 }
 
 /* Persist, or put everything back. ok is false when building the change
- * already failed. Returns the result code: 0, or 127 (undefinedError). */
-static unsigned long change_finish(struct sim_card *card, struct change *c, bool ok)
+ * already failed. Returns the result code: ok (0), or undefinedError. */
+static unsigned long change_finish(struct isdr *isdr, struct change *c, bool ok)
 {
-	int rc = ok ? sim_store_save(card) : -EU_E_STATE;
+	int rc = ok ? isdr_persist(isdr) : -EU_E_STATE;
 
-	if (!ok && notif_full(card))
+	if (!ok && notif_full(&isdr->notifs))
 		LOG_ERR("ES10c: %d notifications are pending and this operation needs another: send them "
 			"and remove them with RemoveNotificationFromList (lpac: notification process -a -r)",
 			NOTIF_MAX);
 
 	if (rc == 0) {
-		isdp_purge_deleted(card->isdp);
-		return 0;
+		isdp_purge_deleted(isdr->env.isdp);
+		return PROFILE_OK;
 	}
 	LOG_ERR("ES10c: cannot complete the change (%s); nothing changed", eu_strerror(rc));
-	change_rollback(card, c);
-	return 127;
+	change_rollback(isdr, c);
+	return PROFILE_UNDEFINED_ERROR;
 }
 
 /* ---- metadata helpers ---------------------------------------------------------- */
@@ -97,12 +93,12 @@ static uint32_t profile_pprs(const struct isdp_profile *p)
 
 /* OtherSignedNotification (§5.7.10) for each address that the profile's
  * notificationConfigurationInfo lists for this event. */
-static int notify(struct sim_card *card, const struct isdp_profile *p, enum notif_event event)
+static int notify(struct isdr *isdr, const struct isdp_profile *p, enum notif_event event)
 {
 	asn1_node md = NULL;
 	int count = 0, rc = 0;
 
-	if (ecasd_credential_count(card->ecasd) == 0) {
+	if (ecasd_credential_count(isdr->env.ecasd) == 0) {
 		LOG_INFO("ES10c: no credential set to sign notifications with; none generated");
 		return 0;
 	}
@@ -118,15 +114,15 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 		struct notif n = { .event = event };
 
 		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.profileManagementOperation", i);
-		if (!(bits_of(md, name) & (1u << event)))
+		if (!(bits_of(md, name) & SGP22_BIT(event)))
 			continue;
 		snprintf(name, sizeof(name), "notificationConfigurationInfo.?%d.notificationAddress", i);
 		if (sim_asn1_read(md, name, (uint8_t *)addr, NOTIF_ADDR_MAX, &alen) < 0)
 			continue;
 		addr[alen] = 0;
-		if (ecasd_find_credential(card->ecasd, p->ci_id, p->ci_id_len, &cred) < 0)
+		if (ecasd_find_credential(isdr->env.ecasd, p->ci_id, p->ci_id_len, &cred) < 0)
 			cred = 0;	/* the installing CI is gone from the config */
-		n.seq = notif_take_seq(card);
+		n.seq = notif_take_seq(&isdr->notifs);
 		snprintf(n.address, sizeof(n.address), "%s", addr);
 		memcpy(n.iccid, p->iccid, sizeof(n.iccid));
 		n.has_iccid = true;
@@ -134,7 +130,7 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 		if (rc == 0)
 			rc = sim_asn1_write_uint(tbs, "seqNumber", n.seq);
 		if (rc == 0)
-			rc = sim_asn1_write_bits(tbs, "profileManagementOperation", 1u << event);
+			rc = sim_asn1_write_bits(tbs, "profileManagementOperation", SGP22_BIT(event));
 		if (rc == 0)
 			rc = sim_asn1_write(tbs, "notificationAddress", addr, alen);
 		if (rc == 0)
@@ -142,8 +138,8 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 		if (rc == 0)
 			rc = sim_asn1_encode(tbs, &tbs_der, &tbs_len);
 		if (rc == 0)
-			rc = ecasd_sign(card->ecasd, cred, tbs_der, tbs_len, sig);
-		ecasd_credential_certs(card->ecasd, cred, &euicc, &euicc_len, &eum, &eum_len);
+			rc = ecasd_sign(isdr->env.ecasd, cred, tbs_der, tbs_len, sig);
+		ecasd_credential_certs(isdr->env.ecasd, cred, &euicc, &euicc_len, &eum, &eum_len);
 		if (rc == 0)
 			rc = sim_asn1_new("RSPDefinitions.PendingNotification", &osn);
 		if (rc == 0)
@@ -159,7 +155,7 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 		if (rc == 0)
 			rc = sim_asn1_encode(osn, &n.pending, &n.pending_len);
 		if (rc == 0)
-			rc = notif_append(card, &n);
+			rc = notif_append(&isdr->notifs, &n);
 		free(n.pending);
 		free(tbs_der);
 		asn1_delete_structure(&tbs);
@@ -170,7 +166,7 @@ static int notify(struct sim_card *card, const struct isdp_profile *p, enum noti
 }
 
 /* profileIdentifier: CHOICE { isdpAid, iccid } */
-static int find_target(struct sim_card *card, asn1_node req, const char *choice_path)
+static int find_target(struct isdr *isdr, asn1_node req, const char *choice_path)
 {
 	char kind[16], name[64];
 	uint8_t v[16];
@@ -182,26 +178,24 @@ static int find_target(struct sim_card *card, asn1_node req, const char *choice_
 	snprintf(name, sizeof(name), "%s%s%s", choice_path, *choice_path ? "." : "", kind);
 	if (sim_asn1_read(req, name, v, sizeof(v), &vlen) < 0)
 		return -2;
-	return isdp_lookup(card->isdp, kind, v, vlen);
+	return isdp_lookup(isdr->env.isdp, kind, v, vlen);
 }
 
-static int enabled_index(struct sim_card *card)
+static int enabled_index(struct isdr *isdr)
 {
-	for (size_t i = 0; i < isdp_count(card->isdp); i++)
-		if (isdp_get(card->isdp, i)->state == ISDP_ENABLED)
+	for (size_t i = 0; i < isdp_count(isdr->env.isdp); i++)
+		if (isdp_get(isdr->env.isdp, i)->state == ISDP_ENABLED)
 			return (int)i;
 	return -1;
 }
 
 /* refreshFlag (§5.7.16): the card behaves as after a REFRESH (UICC reset)
  * of the telecom side: every channel but the one that sent the command
- * loses its file selection. */
-static void refresh(struct sim_card *card)
+ * (the ISD-R's, which has no file selected) loses its file selection. */
+static void refresh(struct isdr *isdr)
 {
-	/* (the ISD-R channel that sent the command has no file selected) */
-	for (unsigned i = 0; i < SIM_MAX_CHANNELS; i++)
-		if (card->ch[i].open && card->ch[i].app == SIM_APP_MF)
-			sim_fs_select_mf(&card->ch[i]);
+	if (isdr->env.refresh)
+		isdr->env.refresh(isdr->env.arg);
 	LOG_INFO("ES10c: REFRESH (profile change) performed");
 }
 
@@ -220,15 +214,15 @@ static int result(asn1_node *rsp, const char *type, const char *field, unsigned 
 
 /* Disable profile i with its notification, and delete it (with its
  * notification) when PPR3 says so. Part of a change: not persisted here. */
-static int disable_one(struct sim_card *card, size_t i)
+static int disable_one(struct isdr *isdr, size_t i)
 {
-	struct isdp_profile *p = isdp_at(card->isdp, i);
+	struct isdp_profile *p = isdp_at(isdr->env.isdp, i);
 
 	p->state = ISDP_DISABLED;
-	TRY(notify(card, p, NOTIF_DISABLE));
+	TRY(notify(isdr, p, NOTIF_DISABLE));
 	if (profile_pprs(p) & PPR3_DELETE_ON_DISABLE) {
-		isdp_mark_deleted(card->isdp, i);
-		TRY(notify(card, p, NOTIF_DELETE));
+		isdp_mark_deleted(isdr->env.isdp, i);
+		TRY(notify(isdr, p, NOTIF_DELETE));
 	}
 	return 0;
 }
@@ -237,97 +231,98 @@ static int disable_one(struct sim_card *card, size_t i)
  * §5.7.16-18): the profile req names must exist (1: iccidOrAidNotFound), be
  * in state want (2: profileNotIn...State) and have no PPR in forbid (3:
  * disallowedByPolicy). *res is that result code, 0 to go ahead. */
-static int check_target(struct sim_card *card, asn1_node req, const char *field,
+static int check_target(struct isdr *isdr, asn1_node req, const char *field,
 			enum isdp_state want, unsigned forbid, int *target, unsigned long *res)
 {
 	const struct isdp_profile *p;
 
-	*target = find_target(card, req, field);
+	*target = find_target(isdr, req, field);
 	if (*target == -2)
 		return -EU_E_PARAM;
-	p = *target < 0 ? NULL : isdp_get(card->isdp, (size_t)*target);
-	*res = !p ? 1 : p->state != want ? 2 : (profile_pprs(p) & forbid) ? 3 : 0;
+	p = *target < 0 ? NULL : isdp_get(isdr->env.isdp, (size_t)*target);
+	*res = !p ? PROFILE_NOT_FOUND : p->state != want ? PROFILE_WRONG_STATE :
+	       (profile_pprs(p) & forbid) ? PROFILE_DISALLOWED_BY_POLICY : PROFILE_OK;
 	return 0;
 }
 
 /* ---- the functions ------------------------------------------------------------ */
 
-int es10c_enable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_enable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 			 asn1_node *rsp)
 {
 	struct change c;
 	int target, current;
-	unsigned long res = 0;
+	unsigned long res = PROFILE_OK;
 
 	(void)der;
 	(void)len;
-	TRY(check_target(card, req, "profileIdentifier", ISDP_DISABLED, 0, &target, &res));
-	current = enabled_index(card);
-	change_begin(card, &c);
-	if (!res && current >= 0 && (profile_pprs(isdp_get(card->isdp, (size_t)current)) & PPR1_NO_DISABLE))
-		res = 3;	/* disallowedByPolicy: the enabled one may not be disabled */
+	TRY(check_target(isdr, req, "profileIdentifier", ISDP_DISABLED, 0, &target, &res));
+	current = enabled_index(isdr);
+	change_begin(isdr, &c);
+	if (!res && current >= 0 && (profile_pprs(isdp_get(isdr->env.isdp, (size_t)current)) & PPR1_NO_DISABLE))
+		res = PROFILE_DISALLOWED_BY_POLICY;	/* the enabled one may not be disabled */
 	if (!res) {
-		struct isdp_profile *t = isdp_at(card->isdp, (size_t)target);
+		struct isdp_profile *t = isdp_at(isdr->env.isdp, (size_t)target);
 
-		if (current >= 0 && disable_one(card, (size_t)current) < 0)
-			res = 127;
+		if (current >= 0 && disable_one(isdr, (size_t)current) < 0)
+			res = PROFILE_UNDEFINED_ERROR;
 		t->state = ISDP_ENABLED;
-		if (notify(card, t, NOTIF_ENABLE) < 0)
-			res = 127;
-		res = change_finish(card, &c, res == 0);
+		if (notify(isdr, t, NOTIF_ENABLE) < 0)
+			res = PROFILE_UNDEFINED_ERROR;
+		res = change_finish(isdr, &c, res == 0);
 		if (res == 0 && read_flag(req, "refreshFlag"))
-			refresh(card);
+			refresh(isdr);
 	}
-	LOG_INFO("ES10c.EnableProfile: result %lu", res);
+	LOG_INFO("ES10c.EnableProfile: result %s(%lu)", sgp22_profile_result_name(res), res);
 	return result(rsp, "RSPDefinitions.EnableProfileResponse", "enableResult", res);
 }
 
-int es10c_disable_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_disable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 			  asn1_node *rsp)
 {
 	struct change c;
 	int target;
-	unsigned long res = 0;
+	unsigned long res = PROFILE_OK;
 
 	(void)der;
 	(void)len;
-	TRY(check_target(card, req, "profileIdentifier", ISDP_ENABLED, PPR1_NO_DISABLE,
+	TRY(check_target(isdr, req, "profileIdentifier", ISDP_ENABLED, PPR1_NO_DISABLE,
 			 &target, &res));
-	change_begin(card, &c);
+	change_begin(isdr, &c);
 	if (!res) {
-		res = change_finish(card, &c, disable_one(card, (size_t)target) == 0);
+		res = change_finish(isdr, &c, disable_one(isdr, (size_t)target) == 0);
 		if (res == 0 && read_flag(req, "refreshFlag"))
-			refresh(card);
+			refresh(isdr);
 	}
-	LOG_INFO("ES10c.DisableProfile: result %lu", res);
+	LOG_INFO("ES10c.DisableProfile: result %s(%lu)", sgp22_profile_result_name(res), res);
 	return result(rsp, "RSPDefinitions.DisableProfileResponse", "disableResult", res);
 }
 
-int es10c_delete_profile(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_delete_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 			 asn1_node *rsp)
 {
 	struct change c;
 	int target;
-	unsigned long res = 0;
+	unsigned long res = PROFILE_OK;
 
 	(void)der;
 	(void)len;
-	TRY(check_target(card, req, "", ISDP_DISABLED, PPR2_NO_DELETE, &target, &res));
-	change_begin(card, &c);
+	TRY(check_target(isdr, req, "", ISDP_DISABLED, PPR2_NO_DELETE, &target, &res));
+	change_begin(isdr, &c);
 	if (!res) {
-		if (notify(card, isdp_get(card->isdp, (size_t)target), NOTIF_DELETE) < 0)
-			res = 127;
-		isdp_mark_deleted(card->isdp, (size_t)target);
-		res = change_finish(card, &c, res == 0);
+		if (notify(isdr, isdp_get(isdr->env.isdp, (size_t)target), NOTIF_DELETE) < 0)
+			res = PROFILE_UNDEFINED_ERROR;
+		isdp_mark_deleted(isdr->env.isdp, (size_t)target);
+		res = change_finish(isdr, &c, res == 0);
 	}
-	LOG_INFO("ES10c.DeleteProfile: result %lu", res);
+	LOG_INFO("ES10c.DeleteProfile: result %s(%lu)", sgp22_profile_result_name(res), res);
 	return result(rsp, "RSPDefinitions.DeleteProfileResponse", "deleteResult", res);
 }
 
 /* §5.7.19: operational profiles, field-loaded test profiles, the default
  * SM-DP+ address; PPRs and states do not protect anything here. No
  * notifications are generated. */
-int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_memory_reset(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		       asn1_node *rsp)
 {
 	uint32_t opts;
@@ -340,44 +335,46 @@ int es10c_memory_reset(struct sim_card *card, asn1_node req, const uint8_t *der,
 	/* a malformed BIT STRING is a malformed request, not "no options" */
 	if (sim_asn1_read_bits(req, "resetOptions", &opts) < 0)
 		return -EU_E_PARAM;
-	change_begin(card, &c);
-	for (size_t i = 0; i < isdp_count(card->isdp); i++) {
-		const struct isdp_profile *p = isdp_get(card->isdp, i);
+	change_begin(isdr, &c);
+	for (size_t i = 0; i < isdp_count(isdr->env.isdp); i++) {
+		const struct isdp_profile *p = isdp_get(isdr->env.isdp, i);
 
-		if (((opts & 1u) && p->profile_class == ISDP_CLASS_OPERATIONAL) ||
-		    ((opts & 2u) && p->profile_class == ISDP_CLASS_TEST && p->field_loaded_test)) {
-			isdp_mark_deleted(card->isdp, i);
+		if (((opts & SGP22_BIT(SGP22_RESET_OPERATIONAL_PROFILES)) && p->profile_class == ISDP_CLASS_OPERATIONAL) ||
+		    ((opts & SGP22_BIT(SGP22_RESET_FIELD_LOADED_TEST)) && p->profile_class == ISDP_CLASS_TEST &&
+		     p->field_loaded_test)) {
+			isdp_mark_deleted(isdr->env.isdp, i);
 			any = true;
 		}
 	}
-	if ((opts & 4u) && *sim_store_default_dp(card->store)) {
+	if ((opts & SGP22_BIT(SGP22_RESET_DEFAULT_SMDP_ADDRESS)) && *isdr->default_dp) {
 		reset_dp = true;
 		any = true;
 	}
 	if (!any) {
-		res = 1;	/* nothingToDelete */
+		res = RESET_NOTHING_TO_DELETE;
 	} else if (reset_dp) {
 		/* The address and the deletions reach the disk in one write. */
-		res = sim_store_set_default_dp(card, "") == 0 ? 0 : 127;
-		if (res == 0)
-			isdp_purge_deleted(card->isdp);
+		res = isdr_set_default_dp(isdr, "") == 0 ? RESET_OK : RESET_UNDEFINED_ERROR;
+		if (res == RESET_OK)
+			isdp_purge_deleted(isdr->env.isdp);
 		else
-			isdp_unmark_deleted(card->isdp);
+			isdp_unmark_deleted(isdr->env.isdp);
 	} else {
-		res = change_finish(card, &c, true);
+		res = change_finish(isdr, &c, true);
 	}
-	LOG_INFO("ES10c.eUICCMemoryReset: options %X, result %lu", (unsigned)opts, res);
+	LOG_INFO("ES10c.eUICCMemoryReset: options %X, result %s(%lu)", (unsigned)opts,
+		 sgp22_reset_result_name(res), res);
 	return result(rsp, "RSPDefinitions.EuiccMemoryResetResponse", "resetResult", res);
 }
 
-int es10c_set_nickname(struct sim_card *card, asn1_node req, const uint8_t *der, size_t len,
+int es10c_set_nickname(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
 		       asn1_node *rsp)
 {
 	uint8_t iccid[ISDP_ICCID_LEN + 1];
-	char nick[65], old[65];
+	char nick[SGP22_NICKNAME_MAX + 1], old[SGP22_NICKNAME_MAX + 1];
 	size_t n, ilen;
 	int target;
-	unsigned long res = 0;
+	unsigned long res = NICKNAME_OK;
 
 	(void)der;
 	(void)len;
@@ -387,22 +384,22 @@ int es10c_set_nickname(struct sim_card *card, asn1_node req, const uint8_t *der,
 	nick[n] = 0;
 	if (strlen(nick) != n)
 		return -EU_E_PARAM;	/* no NUL inside a UTF8String here */
-	target = isdp_lookup(card->isdp, "iccid", iccid, ilen);
+	target = isdp_lookup(isdr->env.isdp, "iccid", iccid, ilen);
 	if (target < 0) {
-		res = 1;	/* iccidNotFound */
+		res = NICKNAME_ICCID_NOT_FOUND;
 	} else {
-		struct isdp_profile *p = isdp_at(card->isdp, (size_t)target);
+		struct isdp_profile *p = isdp_at(isdr->env.isdp, (size_t)target);
 		bool had = p->has_nickname;
 
 		memcpy(old, p->nickname, sizeof(old));
 		memcpy(p->nickname, nick, n + 1);
 		p->has_nickname = true;
-		if (sim_store_save(card) < 0) {
+		if (isdr_persist(isdr) < 0) {
 			memcpy(p->nickname, old, sizeof(old));
 			p->has_nickname = had;
-			res = 127;
+			res = NICKNAME_UNDEFINED_ERROR;
 		}
 	}
-	LOG_INFO("ES10c.SetNickname: result %lu", res);
+	LOG_INFO("ES10c.SetNickname: result %s(%lu)", sgp22_nickname_result_name(res), res);
 	return result(rsp, "RSPDefinitions.SetNicknameResponse", "setNicknameResult", res);
 }

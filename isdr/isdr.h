@@ -1,22 +1,66 @@
-/* ISD-R: ES10a/b/c over STORE DATA. */
+/* ISD-R: ES10a/b/c over STORE DATA, as an application of the card OS.
+ *
+ * It gets a narrow environment: its configuration, the ECASD (keys), the
+ * ISD-P store (profiles), a callback that writes the card state and one
+ * that refreshes the telecom side. */
 #ifndef ISDR_H
 #define ISDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct sim_card;
-struct sim_rbuf;
 struct isdr;
+struct ecasd;
+struct isdp_store;
+struct sim_app_ops;
+struct sim_store_section;
 
-int isdr_new(struct sim_card *card, struct isdr **out);
+/* What EUICCInfo2 and the ES10 functions report (SGP.22 §5.7). */
+struct isdr_config {
+	uint8_t profile_version[3];
+	uint8_t svn[3];
+	uint8_t firmware_version[3];
+	uint8_t ts102241_version[3];
+	bool has_ts102241_version;
+	uint8_t gp_version[3];
+	bool has_gp_version;
+	uint8_t pp_version[3];
+	char sas_accreditation[65];
+	char platform_label[256];
+	char discovery_base_url[256];
+	bool has_certification_data;
+	int euicc_category;		/* -1: absent */
+	uint32_t uicc_capability;	/* bit n = named bit n */
+	uint32_t rsp_capability;	/* SGP22_RSP_CAP_* bits */
+	uint64_t volatile_memory;	/* free volatile memory reported */
+	char root_ds_address[256];
+	char default_dp_address[256];	/* initial value for a new card */
+	/* GetRAT: DER of RulesAuthorisationTable contents (SEQUENCE OF
+	 * ProfilePolicyAuthorisationRule), may be empty. */
+	uint8_t rat[1024];
+	size_t rat_len;
+};
+
+struct isdr_env {
+	const struct isdr_config *cfg;
+	struct ecasd *ecasd;
+	struct isdp_store *isdp;
+	/* Write the whole card state now; 0 or an error (nothing written). */
+	int (*persist)(void *arg);
+	/* REFRESH of the telecom side after a profile change (refreshFlag). */
+	void (*refresh)(void *arg);
+	void *arg;
+};
+
+int isdr_new(const struct isdr_env *env, struct isdr **out);
 void isdr_free(struct isdr *isdr);
 
-/* Forget any RSP session (challenge, download in progress). */
-void isdr_session_reset(struct sim_card *card);
+/* The ISD-R's section of the state file (isdr/state.asn): default SM-DP+
+ * address [0], next notification number [1], notifications [4]. */
+void isdr_state_section(struct isdr *isdr, struct sim_store_section *sec);
 
-/* Handle one complete ES10 command (the reassembled STORE DATA payload).
- * Writes the response data to out and returns the status word. */
-unsigned isdr_es10(struct sim_card *card, const uint8_t *req, size_t len, struct sim_rbuf *out);
+extern const uint8_t isdr_aid[16];	/* A0000005591010FFFFFFFF8900000100 */
+extern const struct sim_app_ops isdr_app;
 
 #endif

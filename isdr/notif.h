@@ -4,13 +4,9 @@
 #ifndef ISDR_NOTIF_H
 #define ISDR_NOTIF_H
 
-#include "sim/asn1.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct sim_card;
 
 enum notif_event {	/* NotificationEvent bit numbers */
 	NOTIF_INSTALL = 0,
@@ -41,20 +37,21 @@ struct notif_list {
 };
 
 /* Reserve the next sequence number (not persisted by itself). */
-unsigned long notif_take_seq(struct sim_card *card);
+unsigned long notif_take_seq(struct notif_list *l);
 /* Give back the number just taken, when the operation is undone. */
-void notif_return_seq(struct sim_card *card);
+void notif_return_seq(struct notif_list *l);
 
 /* Append (taking ownership of n->pending); the caller persists and calls
  * notif_drop_last() if that fails. -EU_E_NOMEM when the list is full. */
-bool notif_full(const struct sim_card *card);
-int notif_append(struct sim_card *card, struct notif *n);
-void notif_drop_last(struct sim_card *card);
+bool notif_full(const struct notif_list *l);
+int notif_append(struct notif_list *l, struct notif *n);
+void notif_drop_last(struct notif_list *l);
+/* Remove entry i (its buffer goes to *removed, for putting it back with
+ * notif_insert() if persisting fails). */
+void notif_remove(struct notif_list *l, size_t i, struct notif *removed);
+void notif_insert(struct notif_list *l, size_t i, struct notif *n);
 
-const struct notif_list *notif_list(const struct sim_card *card);
+void notif_clear(struct notif *n);
 void notif_list_free(struct notif_list *l);
-
-int notif_state_write(struct sim_card *card, asn1_node state);
-int notif_state_read(struct sim_card *card, asn1_node state);
 
 #endif

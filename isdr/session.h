@@ -7,6 +7,7 @@
 #include "ecasd/ecasd.h"
 #include "isdp/isdp.h"
 #include "isdr/bsp.h"
+#include "isdr/sgp22.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,23 +40,21 @@ enum rsp_state {
 
 const char *rsp_state_name(enum rsp_state s);
 
-#define RSP_TXID_MAX 16
-#define RSP_ADDR_MAX 255
 #define RSP_METADATA_MAX 4096	/* StoreMetadata: icon ≤ 1024 plus names and addresses */
 
 struct rsp_session {
 	enum rsp_state state;
-	uint8_t challenge[16];
-	uint8_t server_challenge[16];
-	uint8_t txid[RSP_TXID_MAX];
+	uint8_t challenge[SGP22_CHALLENGE_LEN];
+	uint8_t server_challenge[SGP22_CHALLENGE_LEN];
+	uint8_t txid[SGP22_TXID_MAX];
 	size_t txid_len;
-	char server_address[RSP_ADDR_MAX + 1];
+	char server_address[SGP22_ADDR_MAX + 1];
 	size_t cred;			/* credential set chosen by euiccCiPKIdToBeUsed */
 	struct ecasd_server dpauth;	/* from AuthenticateServer */
 	uint8_t euicc_sig1[64];		/* euiccSignature1, chained into smdpSignature2 */
 	struct ecasd_server dppb;	/* from PrepareDownload */
 	struct ecasd_ecka *otsk;	/* otSK.EUICC.ECKA */
-	uint8_t otpk[65];		/* otPK.EUICC.ECKA */
+	uint8_t otpk[SGP22_OTPK_LEN];	/* otPK.EUICC.ECKA */
 	struct bsp bsp;
 	size_t bpp_left;		/* BF36 value bytes still to come */
 	size_t part_left;		/* A1 / A3 value bytes still to come */
@@ -68,7 +67,8 @@ struct rsp_session {
 	uint64_t loaded;		/* plaintext profile bytes so far */
 };
 
-/* Wipe everything; the caller records an interruption first if needed. */
+/* Wipe everything; the caller records an interruption first if needed
+ * (isdr/pir.h isdr_session_end). */
 void rsp_session_clear(struct rsp_session *s);
 
 #endif

@@ -55,6 +55,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/fs.h"
+
 /* Largest single PE accepted, tag and length octets included. */
 #define SAIP_MAX_ELEMENT	(64u * 1024u)
 /* Largest content kept for one file, and for all files together. */
@@ -62,62 +64,23 @@
 #define SAIP_MAX_FS_BYTES	(2u * 1024u * 1024u)
 /* Largest package file saip_dump_file() reads. */
 #define SAIP_MAX_PACKAGE	(4u * 1024u * 1024u)
-/* Directory levels above a file (MF, ADF/DF, DF, DF, ...). */
-#define SAIP_MAX_DEPTH		6
 #define SAIP_MAX_TARS		8
 
-#define SAIP_MF_FID		0x3F00
+#define SAIP_MF_FID		SIM_FID_MF
 #define SAIP_FID_IMSI		0x6F07	/* EF.IMSI in ADF.USIM, TS 31.102 §4.2.2 */
-#define SAIP_FID_ICCID		0x2FE2	/* EF.ICCID, TS 102 221 §13.2 */
+#define SAIP_FID_ICCID		SIM_FID_ICCID
 
-enum saip_ftype {
-	SAIP_FT_MF = 1,
-	SAIP_FT_DF,
-	SAIP_FT_ADF,
-	SAIP_FT_TRANSPARENT,
-	SAIP_FT_LINEAR_FIXED,
-	SAIP_FT_CYCLIC,
-	SAIP_FT_BER_TLV,
-};
-
-struct saip_aid {
-	uint8_t b[16];
-	uint8_t len;
-};
-
-/* One file created by a file-system PE (PE-MF, PE-USIM, ..., PE-OPT-*) or
- * by PE-GenericFileManagement. ADFs are addressed by their temporary file
- * ID, as SAIP file paths do (TCA specification §8.3.5). */
-struct saip_file {
-	uint16_t path[SAIP_MAX_DEPTH];	/* enclosing DFs from the MF: {3F00, 7FD0} */
-	uint8_t depth;			/* entries in path; 0 for the MF itself */
-	uint16_t fid;
-	enum saip_ftype type;
-	uint8_t fdb;		/* file descriptor byte, TS 102 221 §11.1.1.4.3 */
-	uint8_t sfi;		/* short file identifier, 0: none */
-	uint8_t lcsi;		/* life cycle status, TS 102 221 §11.1.1.4.9 */
-	uint8_t arr[3];		/* securityAttributesReferenced as coded */
-	uint8_t arr_len;
-	bool size_known;	/* false: no FCP size and no template size */
-	uint32_t size;		/* EF size in bytes; BER-TLV: maximum size */
-	uint16_t rec_len;	/* linear fixed / cyclic */
-	uint16_t nb_rec;
-	struct saip_aid aid;	/* ADF: dfName */
-	uint8_t link[8];	/* linkPath of a linked EF (no content of its own) */
-	uint8_t link_len;
-	uint8_t *content;	/* as filled; content_len == size when size_known
-				 * (BER-TLV: the bytes written) */
-	size_t content_len;
-	const char *name;	/* template name ("EF.IMSI") or NULL */
-	uint16_t pe_id;		/* identification of the PE that created it */
-};
+/* Files are the card OS's file model (sim/fs.h): the decoder fills in what
+ * the package's file-system PEs (PE-MF, PE-USIM, ..., PE-OPT-*,
+ * PE-GenericFileManagement) create. ADFs are addressed by their temporary
+ * file ID, as SAIP file paths do (TCA specification §8.3.5). */
 
 struct saip_aka {
 	uint16_t pe_id;
 	uint16_t adf;		/* temporary FID of the NAA ADF created last before it */
 	bool mapped;		/* mappingParameter: reuses another NAA's algorithm */
 	uint8_t mapping_options;
-	struct saip_aid mapping_source;
+	struct sim_aid mapping_source;
 	unsigned algorithm_id;	/* 1 milenage, 2 tuak, 3 usim-test-algorithm */
 	uint8_t algorithm_options;
 	uint8_t k[32];
@@ -169,9 +132,9 @@ struct saip_key {
 
 struct saip_sd {
 	uint16_t pe_id;
-	struct saip_aid aid;		/* instanceAID */
-	struct saip_aid class_aid;
-	struct saip_aid package_aid;
+	struct sim_aid aid;		/* instanceAID */
+	struct sim_aid class_aid;
+	struct sim_aid package_aid;
 	uint8_t privileges[3];
 	uint8_t privileges_len;
 	uint8_t lifecycle;
@@ -182,16 +145,16 @@ struct saip_sd {
 struct saip_app {
 	uint16_t pe_id;
 	bool has_load_block;
-	struct saip_aid package_aid;	/* loadBlock.loadPackageAID */
+	struct sim_aid package_aid;	/* loadBlock.loadPackageAID */
 	size_t load_block_len;		/* bytes of loadBlockObject */
-	struct saip_aid *instances;	/* instanceList[i].instanceAID */
+	struct sim_aid *instances;	/* instanceList[i].instanceAID */
 	size_t n_instances;
 };
 
 struct saip_rfm {
 	uint16_t pe_id;
-	struct saip_aid aid;		/* instanceAID */
-	struct saip_aid adf;		/* adfRFMAccess.adfAID, len 0 if absent */
+	struct sim_aid aid;		/* instanceAID */
+	struct sim_aid adf;		/* adfRFMAccess.adfAID, len 0 if absent */
 	uint8_t min_security_level;
 	uint8_t tar[SAIP_MAX_TARS][3];
 	size_t n_tar;			/* may exceed SAIP_MAX_TARS: only those kept */
@@ -201,7 +164,7 @@ struct saip_rfm {
 #define SAIP_N_SERVICES 30
 const char *saip_service_name(unsigned bit);
 const char *saip_algorithm_name(unsigned algorithm_id);
-const char *saip_ftype_name(enum saip_ftype t);
+const char *saip_ftype_name(enum sim_ftype t);
 
 struct saip_profile {
 	size_t package_len;		/* bytes of the whole package */
@@ -214,7 +177,7 @@ struct saip_profile {
 	size_t n_gfste;			/* eUICC-Mandatory-GFSTEList entries */
 	size_t n_mandatory_aids;
 	/* content */
-	struct saip_file *files;
+	struct sim_file *files;
 	size_t n_files;
 	size_t fs_bytes;		/* sum of content_len */
 	struct saip_aka *aka;
@@ -256,6 +219,10 @@ struct saip_stream {
 	uint8_t ids[32768 / 8];		/* PE identification numbers seen */
 };
 
+/* Registers the PEDefinitions module (profiles/pe.asn) with the ASN.1
+ * glue; the stream and saip_decode() do it themselves. */
+int saip_init(void);
+
 int saip_stream_init(struct saip_stream *s);
 /* Takes len bytes of the package; data may end anywhere. */
 int saip_stream_feed(struct saip_stream *s, const uint8_t *data, size_t len);
@@ -273,7 +240,7 @@ void saip_profile_free(struct saip_profile *p);
 
 /* The file at the full path path[0..n) (starting at 3F00, ending with the
  * file's own FID, ADFs by temporary FID), or NULL. */
-const struct saip_file *saip_profile_file(const struct saip_profile *p,
+const struct sim_file *saip_profile_file(const struct saip_profile *p,
 					  const uint16_t *path, size_t n);
 #define SAIP_PATH(...) ((const uint16_t[]){ __VA_ARGS__ }), \
 	(sizeof((const uint16_t[]){ __VA_ARGS__ }) / sizeof(uint16_t))

@@ -25,7 +25,7 @@ static void secret(FILE *out, const char *label, const uint8_t *b, size_t n, boo
 	fputc('\n', out);
 }
 
-static void aid(FILE *out, const struct saip_aid *a)
+static void aid(FILE *out, const struct sim_aid *a)
 {
 	hex(out, a->b, a->len);
 }
@@ -36,7 +36,7 @@ static void text(FILE *out, const char *s)
 		fputc(*s >= 0x20 && *s < 0x7F ? *s : '?', out);
 }
 
-static void path(FILE *out, const struct saip_file *f)
+static void path(FILE *out, const struct sim_file *f)
 {
 	int w = 0;
 
@@ -49,7 +49,7 @@ static void path(FILE *out, const struct saip_file *f)
 /* EF.ICCID holds the ICCID nibble-swapped (TS 102 221 §13.2). */
 static void ef_iccid(FILE *out, const struct saip_profile *p, const char *header)
 {
-	const struct saip_file *f = saip_profile_file(p, SAIP_PATH(SAIP_MF_FID, SAIP_FID_ICCID));
+	const struct sim_file *f = saip_profile_file(p, SAIP_PATH(SAIP_MF_FID, SAIP_FID_ICCID));
 	char d[21];
 	size_t n = 0;
 
@@ -70,16 +70,16 @@ static void files(FILE *out, const struct saip_profile *p)
 {
 	fprintf(out, "Files: %zu, %zu bytes of content\n", p->n_files, p->fs_bytes);
 	for (size_t i = 0; i < p->n_files; i++) {
-		const struct saip_file *f = &p->files[i];
+		const struct sim_file *f = &p->files[i];
 
 		fputs("  ", out);
 		path(out, f);
 		fprintf(out, "%-16s %-3s", f->name ? f->name : "-", saip_ftype_name(f->type));
-		if (f->type == SAIP_FT_ADF) {
+		if (f->type == SIM_FT_ADF) {
 			fputs(" AID ", out);
 			aid(out, &f->aid);
 		}
-		if (f->type == SAIP_FT_MF || f->type == SAIP_FT_DF || f->type == SAIP_FT_ADF) {
+		if (f->type == SIM_FT_MF || f->type == SIM_FT_DF || f->type == SIM_FT_ADF) {
 			fputc('\n', out);
 			continue;
 		}

@@ -51,7 +51,7 @@
 #define MAX_RECORDS		254	/* record numbers 01..FE, TS 102 221 */
 
 struct fpath {
-	uint16_t fid[SAIP_MAX_DEPTH + 1];
+	uint16_t fid[SIM_FS_MAX_DEPTH + 1];
 	size_t n;
 };
 
@@ -257,45 +257,45 @@ static int parse_fcp(const struct tlv *t, struct fcp *f)
 }
 
 /* File descriptor byte, TS 102 221 §11.1.1.4.3 Table 11.5. */
-static int fdb_type(uint8_t fdb, enum saip_ftype *t)
+static int fdb_type(uint8_t fdb, enum sim_ftype *t)
 {
 	if (fdb & 0x80)
 		return -EU_E_PE_VALUE;
 	switch (fdb & 0x3F) {
 	case 0x38:
-		*t = SAIP_FT_DF;
+		*t = SIM_FT_DF;
 		return 0;
 	case 0x39:
-		*t = SAIP_FT_BER_TLV;
+		*t = SIM_FT_BER_TLV;
 		return 0;
 	case 0x01: case 0x09:
-		*t = SAIP_FT_TRANSPARENT;
+		*t = SIM_FT_TRANSPARENT;
 		return 0;
 	case 0x02: case 0x0A:
-		*t = SAIP_FT_LINEAR_FIXED;
+		*t = SIM_FT_LINEAR_FIXED;
 		return 0;
 	case 0x06: case 0x0E:
-		*t = SAIP_FT_CYCLIC;
+		*t = SIM_FT_CYCLIC;
 		return 0;
 	default:
 		return -EU_E_PE_VALUE;
 	}
 }
 
-static bool is_df(enum saip_ftype t)
+static bool is_df(enum sim_ftype t)
 {
-	return t == SAIP_FT_MF || t == SAIP_FT_DF || t == SAIP_FT_ADF;
+	return t == SIM_FT_MF || t == SIM_FT_DF || t == SIM_FT_ADF;
 }
 
-static bool is_record(enum saip_ftype t)
+static bool is_record(enum sim_ftype t)
 {
-	return t == SAIP_FT_LINEAR_FIXED || t == SAIP_FT_CYCLIC;
+	return t == SIM_FT_LINEAR_FIXED || t == SIM_FT_CYCLIC;
 }
 
-static struct saip_file *find(struct saip_profile *p, const struct fpath *dir, uint16_t fid)
+static struct sim_file *find(struct saip_profile *p, const struct fpath *dir, uint16_t fid)
 {
 	for (size_t i = 0; i < p->n_files; i++) {
-		struct saip_file *f = &p->files[i];
+		struct sim_file *f = &p->files[i];
 
 		if (f->fid == fid && f->depth == dir->n &&
 		    !memcmp(f->path, dir->fid, dir->n * sizeof(dir->fid[0])))
@@ -308,7 +308,7 @@ static struct saip_file *find(struct saip_profile *p, const struct fpath *dir, u
 static bool dir_exists(struct saip_profile *p, const struct fpath *dir)
 {
 	struct fpath up = *dir;
-	struct saip_file *f;
+	struct sim_file *f;
 
 	if (dir->n == 0)
 		return true;	/* the MF's own parent: creating the MF */
@@ -319,7 +319,7 @@ static bool dir_exists(struct saip_profile *p, const struct fpath *dir)
 
 static int path_add(struct fpath *path, uint16_t fid)
 {
-	if (path->n > SAIP_MAX_DEPTH)
+	if (path->n > SIM_FS_MAX_DEPTH)
 		return -EU_E_PE_VALUE;
 	path->fid[path->n++] = fid;
 	return 0;
@@ -370,7 +370,7 @@ static void expand_pattern(const uint8_t *pat, size_t np, bool repeat, uint8_t *
 		out[i] = repeat ? pat[i % np] : i < np ? pat[i] : pat[np - 1];
 }
 
-static void initial_content(struct saip_file *f, const struct fcp *fc, const struct saip_tpl_file *tf)
+static void initial_content(struct sim_file *f, const struct fcp *fc, const struct saip_tpl_file *tf)
 {
 	size_t unit = is_record(f->type) ? f->rec_len : f->size;
 
@@ -385,7 +385,7 @@ static void initial_content(struct saip_file *f, const struct fcp *fc, const str
 }
 
 /* EF sizes from the Fcp, else the template. */
-static int ef_size(struct saip_file *f, const struct fcp *fc, const struct saip_tpl_file *tf)
+static int ef_size(struct sim_file *f, const struct fcp *fc, const struct saip_tpl_file *tf)
 {
 	uint32_t size = 0;
 	bool known = false;
@@ -409,7 +409,7 @@ static int ef_size(struct saip_file *f, const struct fcp *fc, const struct saip_
 				return -EU_E_PE_VALUE;
 			f->nb_rec = (uint16_t)(size / f->rec_len);
 		}
-	} else if (f->type == SAIP_FT_BER_TLV) {
+	} else if (f->type == SIM_FT_BER_TLV) {
 		if (fc && fc->has_max_size) {
 			size = fc->max_size;
 			known = true;
@@ -426,7 +426,7 @@ static int ef_size(struct saip_file *f, const struct fcp *fc, const struct saip_
 			known = true;
 		}
 	}
-	if (known && f->type != SAIP_FT_BER_TLV && size > SAIP_MAX_FILE_SIZE)
+	if (known && f->type != SIM_FT_BER_TLV && size > SAIP_MAX_FILE_SIZE)
 		return -EU_E_TOO_LONG;
 	f->size = size;
 	f->size_known = known;
@@ -436,16 +436,16 @@ static int ef_size(struct saip_file *f, const struct fcp *fc, const struct saip_
 /* Creates one file in dir from its Fcp and/or template entry; hint is the
  * type a template PE implies for its base DF. Returns the new index. */
 static int create(struct saip_stream *s, const struct fpath *dir, const struct fcp *fc,
-		  const struct saip_tpl_file *tf, enum saip_ftype hint, bool gfm,
+		  const struct saip_tpl_file *tf, enum sim_ftype hint, bool gfm,
 		  uint16_t pe_id, size_t *index)
 {
 	struct saip_profile *p = s->p;
-	struct saip_file nf, *f = &nf;
-	enum saip_ftype implied;
+	struct sim_file nf, *f = &nf;
+	enum sim_ftype implied;
 	void *grown;
 
 	memset(f, 0, sizeof(*f));
-	if (dir->n > SAIP_MAX_DEPTH)
+	if (dir->n > SIM_FS_MAX_DEPTH)
 		return -EU_E_PE_VALUE;
 	/* The FDB cannot tell MF, DF and ADF apart; the template or the PE
 	 * member can. An Fcp may change an EF's structure, not make it a DF. */
@@ -455,28 +455,28 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 		f->fdb = fc->fd[0];
 		if (implied && is_df(implied) != is_df(f->type))
 			return -EU_E_PE_VALUE;
-		if (f->type == SAIP_FT_DF && implied)
+		if (f->type == SIM_FT_DF && implied)
 			f->type = implied;
 	} else if (implied) {
 		f->type = implied;
 	} else if (fc && (fc->has_pin_status || fc->df_name)) {
-		f->type = SAIP_FT_DF;	/* pinStatusTemplateDO: DFs only */
+		f->type = SIM_FT_DF;	/* pinStatusTemplateDO: DFs only */
 	} else {
 		return -EU_E_PE_UNSUPPORTED;	/* an EF we know nothing about */
 	}
-	if (f->type == SAIP_FT_DF && fc && fc->df_name)
-		f->type = SAIP_FT_ADF;
+	if (f->type == SIM_FT_DF && fc && fc->df_name)
+		f->type = SIM_FT_ADF;
 
 	if (fc && fc->has_fid)
 		f->fid = fc->fid;
 	else if (tf && tf->fid)
 		f->fid = tf->fid;
-	else if (f->type == SAIP_FT_MF)
+	else if (f->type == SIM_FT_MF)
 		f->fid = SAIP_MF_FID;
 	else
 		return tf || hint ? -EU_E_PE_VALUE : -EU_E_PE_UNSUPPORTED;
-	if ((f->type == SAIP_FT_MF) != (f->fid == SAIP_MF_FID) ||
-	    (f->type == SAIP_FT_MF) != (dir->n == 0) || f->fid == 0xFFFF)
+	if ((f->type == SIM_FT_MF) != (f->fid == SAIP_MF_FID) ||
+	    (f->type == SIM_FT_MF) != (dir->n == 0) || f->fid == 0xFFFF)
 		return -EU_E_PE_VALUE;
 	if (!dir_exists(p, dir) || find(p, dir, f->fid))
 		return -EU_E_PE_VALUE;
@@ -493,14 +493,14 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 		f->arr_len = 1;
 	}
 	if (fc && fc->df_name) {
-		if (f->type != SAIP_FT_ADF)
+		if (f->type != SIM_FT_ADF)
 			return -EU_E_PE_VALUE;
 		memcpy(f->aid.b, fc->df_name, fc->df_name_len);
 		f->aid.len = (uint8_t)fc->df_name_len;
 	}
 	if (!f->fdb)	/* what the eUICC would create; template files are shareable */
-		f->fdb = is_df(f->type) ? 0x78 : f->type == SAIP_FT_BER_TLV ? 0x79 :
-			 f->type == SAIP_FT_LINEAR_FIXED ? 0x42 : f->type == SAIP_FT_CYCLIC ? 0x46 : 0x41;
+		f->fdb = is_df(f->type) ? 0x78 : f->type == SIM_FT_BER_TLV ? 0x79 :
+			 f->type == SIM_FT_LINEAR_FIXED ? 0x42 : f->type == SIM_FT_CYCLIC ? 0x46 : 0x41;
 
 	if (!is_df(f->type)) {
 		/* shortEFID (see its comment in pe.asn): absent means the
@@ -520,7 +520,7 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 			TRY(ef_size(f, fc, tf));
 		}
 	}
-	if (f->size_known && f->type != SAIP_FT_BER_TLV && f->size) {
+	if (f->size_known && f->type != SIM_FT_BER_TLV && f->size) {
 		if (f->size > SAIP_MAX_FS_BYTES - p->fs_bytes)
 			return -EU_E_TOO_LONG;
 		f->content = malloc(f->size);
@@ -547,7 +547,7 @@ static int create(struct saip_stream *s, const struct fpath *dir, const struct f
 static int fill(struct saip_stream *s, size_t fi, size_t *pos, const uint8_t *data, size_t n, bool skip)
 {
 	struct saip_profile *p = s->p;
-	struct saip_file *f = &p->files[fi];
+	struct sim_file *f = &p->files[fi];
 	size_t limit, end;
 
 	if (is_df(f->type))
@@ -584,27 +584,27 @@ static int fill(struct saip_stream *s, size_t fi, size_t *pos, const uint8_t *da
 
 struct tpl_pe {
 	const char *pe;
-	enum saip_ftype base;	/* type of member [2]; 0: no base DF (opt-*) */
+	enum sim_ftype base;	/* type of member [2]; 0: no base DF (opt-*) */
 	char under;		/* 'M': MF, 'U'/'I'/'C': the last USIM/ISIM/CSIM ADF */
 };
 
 static const struct tpl_pe tpl_pes[] = {
-	{ "mf",         SAIP_FT_MF,  0 },
-	{ "cd",         SAIP_FT_DF,  'M' },
-	{ "telecom",    SAIP_FT_DF,  'M' },
-	{ "usim",       SAIP_FT_ADF, 'M' },
+	{ "mf",         SIM_FT_MF,  0 },
+	{ "cd",         SIM_FT_DF,  'M' },
+	{ "telecom",    SIM_FT_DF,  'M' },
+	{ "usim",       SIM_FT_ADF, 'M' },
 	{ "opt-usim",   0,           'U' },
-	{ "isim",       SAIP_FT_ADF, 'M' },
+	{ "isim",       SIM_FT_ADF, 'M' },
 	{ "opt-isim",   0,           'I' },
-	{ "csim",       SAIP_FT_ADF, 'M' },
+	{ "csim",       SIM_FT_ADF, 'M' },
 	{ "opt-csim",   0,           'C' },
-	{ "phonebook",  SAIP_FT_DF,  'U' },
-	{ "gsm-access", SAIP_FT_DF,  'U' },
-	{ "eap",        SAIP_FT_DF,  'U' },
-	{ "df-5gs",     SAIP_FT_DF,  'U' },
-	{ "df-saip",    SAIP_FT_DF,  'U' },
-	{ "df-snpn",    SAIP_FT_DF,  'U' },
-	{ "df-5gprose", SAIP_FT_DF,  'U' },
+	{ "phonebook",  SIM_FT_DF,  'U' },
+	{ "gsm-access", SIM_FT_DF,  'U' },
+	{ "eap",        SIM_FT_DF,  'U' },
+	{ "df-5gs",     SIM_FT_DF,  'U' },
+	{ "df-saip",    SIM_FT_DF,  'U' },
+	{ "df-snpn",    SIM_FT_DF,  'U' },
+	{ "df-5gprose", SIM_FT_DF,  'U' },
 };
 
 /* One File member of a template PE: create it (unless doNotCreate), then
@@ -697,7 +697,7 @@ int saip_fs_template_pe(struct saip_stream *s, const char *pe, const char *oid,
 	if (!k)
 		return -EU_E_PE_UNSUPPORTED;
 	/* Everything hangs off the MF; NAA extensions off their ADF. */
-	if (k->base != SAIP_FT_MF && !dir_exists(s->p, &(struct fpath){ .fid = { SAIP_MF_FID }, .n = 1 }))
+	if (k->base != SIM_FT_MF && !dir_exists(s->p, &(struct fpath){ .fid = { SAIP_MF_FID }, .n = 1 }))
 		return -EU_E_PE_ORDER;
 	if (k->under) {
 		base.fid[base.n++] = SAIP_MF_FID;
@@ -741,7 +741,7 @@ int saip_fs_template_pe(struct saip_stream *s, const char *pe, const char *oid,
 
 	if (base.n)
 		s->base_df = base.fid[base.n - 1];
-	if (k->base == SAIP_FT_ADF) {
+	if (k->base == SIM_FT_ADF) {
 		uint16_t adf = base.fid[base.n - 1];
 		char kind = !strcmp(pe, "usim") ? 'U' : !strcmp(pe, "isim") ? 'I' : 'C';
 		uint16_t *first = kind == 'U' ? &s->p->usim_adf : kind == 'I' ? &s->p->isim_adf : &s->p->csim_adf;
@@ -783,7 +783,7 @@ int saip_fs_gfm(struct saip_stream *s, const struct tlv *el, uint16_t pe_id)
 				switch (op.tag) {
 				case GFM_FILE_PATH:
 					/* from the MF, ADFs by temporary FID (§8.3.5) */
-					if ((op.len & 1) || op.len > 2 * SAIP_MAX_DEPTH)
+					if ((op.len & 1) || op.len > 2 * SIM_FS_MAX_DEPTH)
 						return -EU_E_PE_VALUE;
 					dir.n = 1;
 					for (size_t i = 0; i < op.len; i += 2) {

@@ -10,7 +10,7 @@
  * fid, size or nb_rec means the PE must supply it in the file's Fcp. */
 struct saip_tpl_file {
 	uint8_t tag;
-	enum saip_ftype type;
+	enum sim_ftype type;
 	uint16_t fid;
 	uint16_t parent;	/* DF inside the template holding it, 0: base DF */
 	uint8_t arr;		/* record of EF.ARR */

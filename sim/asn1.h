@@ -1,7 +1,7 @@
-/* libtasn1 glue: the compiled modules (isdr/rsp.asn, profiles/pe.asn,
- * sim/state.asn) and
- * strict decode / canonical encode helpers. Type names carry the module,
- * e.g. "RSPDefinitions.EUICCInfo2". */
+/* libtasn1 glue: a registry of compiled modules and strict decode /
+ * canonical encode helpers. Modules are registered by the code that owns
+ * them (isdr/rsp.asn, profiles/pe.asn, the state sections); type names
+ * carry the module, e.g. "RSPDefinitions.EUICCInfo2". */
 #ifndef SIM_ASN1_H
 #define SIM_ASN1_H
 
@@ -14,7 +14,9 @@
 
 #define SIM_ASN1_MAX_DEPTH 16
 
-int sim_asn1_init(void);
+/* Register a module compiled by asn1Parser (the table it generates) under
+ * its module name. Registering the same table again is a no-op. */
+int sim_asn1_add_module(const char *name, const asn1_static_node *tab);
 
 /* Create an empty element of the named type. */
 int sim_asn1_new(const char *type, asn1_node *out);

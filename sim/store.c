@@ -1,14 +1,8 @@
-/* State file: "EUSIMST1" magic, the DER of EuiccSimState.CardState
- * (sim/state.asn), and a SHA-256 over magic and DER. */
+/* The state file and its sections (sim/store.h). */
 #include "sim/store.h"
-#include "sim/asn1.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
-#include "ecasd/ecasd.h"
-#include "isdp/isdp.h"
-#include "isdr/notif.h"
 #include "sim/err.h"
 #include "sim/log.h"
+#include "sim/tlv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,12 +23,30 @@
  * (sim/config.c), leaving room for metadata and notifications. */
 #define STATE_MAX (64u * 1024u * 1024u)
 
+#define STORE_PATH_MAX 4096
+
 struct sim_store {
-	char dir[SIM_PATH_MAX];
+	char dir[STORE_PATH_MAX];
 	bool persistent;
 	int lock_fd;
 	uint8_t eid[16];
-	char default_dp[SIM_ADDR_MAX + 1];
+	struct sim_store_section sec[SIM_STORE_MAX_SECTIONS];
+	size_t n_sec;
+	uint32_t tags;			/* all tags claimed */
+};
+
+/* One element per tag, in tag order (DER wants SEQUENCE components in
+ * their definition order). */
+struct sim_store_out {
+	uint32_t owned;			/* tags of the section writing now */
+	uint8_t *el[SIM_STORE_MAX_TAGS];
+	size_t len[SIM_STORE_MAX_TAGS];
+};
+
+struct sim_store_in {
+	const uint8_t *el[SIM_STORE_MAX_TAGS];
+	size_t len[SIM_STORE_MAX_TAGS];
+	bool fresh;
 };
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -54,7 +66,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 
 int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size_t len)
 {
-	char tmp[SIM_PATH_MAX + 64], dst[SIM_PATH_MAX + 64];
+	char tmp[STORE_PATH_MAX + 64], dst[STORE_PATH_MAX + 64];
 	int fd, dfd, rc = -EU_E_IO;
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
@@ -89,86 +101,212 @@ int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size
 	return rc;
 }
 
-static int encode_state(struct sim_card *card, const struct sim_store *s, const char *default_dp,
-			uint8_t **out, size_t *len)
-{
-	asn1_node node = NULL;
-	uint8_t *der = NULL, *file = NULL;
-	size_t der_len = 0;
-	int rc;
+/* ---- sections -------------------------------------------------------------- */
 
-	rc = sim_asn1_new("EuiccSimState.CardState", &node);
-	if (rc < 0)
-		goto out;
-	if ((rc = sim_asn1_write_uint(node, "formatVersion", STATE_FORMAT)) < 0 ||
-	    (rc = sim_asn1_write(node, "eid", s->eid, sizeof(s->eid))) < 0)
-		goto out;
-	if (*default_dp)
-		rc = sim_asn1_write(node, "defaultDpAddress", default_dp, strlen(default_dp));
-	else
-		rc = sim_asn1_write(node, "defaultDpAddress", NULL, 0);
-	if (rc < 0)
-		goto out;
-	if ((rc = isdp_state_write(card, node)) < 0 || (rc = notif_state_write(card, node)) < 0)
-		goto out;
-	rc = sim_asn1_encode(node, &der, &der_len);
-	if (rc < 0)
-		goto out;
-	file = malloc(STATE_MAGIC_LEN + der_len + SHA256_DIGEST_LENGTH);
-	if (!file) {
-		rc = -EU_E_NOMEM;
-		goto out;
-	}
-	memcpy(file, STATE_MAGIC, STATE_MAGIC_LEN);
-	memcpy(file + STATE_MAGIC_LEN, der, der_len);
-	SHA256(file, STATE_MAGIC_LEN + der_len, file + STATE_MAGIC_LEN + der_len);
-	*out = file;
-	*len = STATE_MAGIC_LEN + der_len + SHA256_DIGEST_LENGTH;
-	rc = 0;
-out:
+int sim_store_put(struct sim_store_out *out, unsigned tag, const uint8_t *der, size_t len)
+{
+	struct tlv t;
+	uint8_t *copy;
+
+	/* A section writes only its own tags, each once, as one element
+	 * with that context tag. */
+	if (tag >= SIM_STORE_MAX_TAGS || !(out->owned & (1u << tag)) || out->el[tag] ||
+	    tlv_parse_exact(der, len, &t) < 0 || (t.tag & ~0x20u) != (0x80u | tag))
+		return -EU_E_PARAM;
+	copy = malloc(len);
+	if (!copy)
+		return -EU_E_NOMEM;
+	memcpy(copy, der, len);
+	out->el[tag] = copy;
+	out->len[tag] = len;
+	return 0;
+}
+
+int sim_store_put_asn1(struct sim_store_out *out, unsigned tag, asn1_node node)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc = sim_asn1_encode(node, &der, &len);
+
+	if (rc == 0)
+		rc = sim_store_put(out, tag, der, len);
 	if (der)
-		OPENSSL_cleanse(der, der_len);
+		OPENSSL_cleanse(der, len);
 	free(der);
-	asn1_delete_structure2(&node, ASN1_DELETE_FLAG_ZEROIZE);
 	return rc;
 }
 
-static int save(struct sim_card *card, struct sim_store *s, const char *default_dp)
+int sim_store_get_asn1(const struct sim_store_in *in, unsigned tag, const char *type, asn1_node *node)
 {
-	uint8_t *buf = NULL;
+	const uint8_t *der;
 	size_t len;
+
+	*node = NULL;
+	TRY(sim_store_get(in, tag, &der, &len));
+	return sim_asn1_decode(type, der, len, node) < 0 ? -EU_E_CORRUPT : 0;
+}
+
+int sim_store_get(const struct sim_store_in *in, unsigned tag, const uint8_t **der, size_t *len)
+{
+	if (tag >= SIM_STORE_MAX_TAGS || !in->el[tag])
+		return -EU_E_NOT_FOUND;
+	*der = in->el[tag];
+	*len = in->len[tag];
+	return 0;
+}
+
+bool sim_store_fresh(const struct sim_store_in *in)
+{
+	return in->fresh;
+}
+
+int sim_store_add_section(struct sim_store *s, const struct sim_store_section *sec)
+{
+	if (s->n_sec == SIM_STORE_MAX_SECTIONS || !sec->tags || (s->tags & sec->tags) ||
+	    (sec->tags >> (SIM_STORE_MAX_TAGS - 1)) > 1)
+		return -EU_E_PARAM;
+	s->sec[s->n_sec++] = *sec;
+	s->tags |= sec->tags;
+	return 0;
+}
+
+static void out_clear(struct sim_store_out *out)
+{
+	for (size_t i = 0; i < SIM_STORE_MAX_TAGS; i++) {
+		if (out->el[i])
+			OPENSSL_cleanse(out->el[i], out->len[i]);	/* profiles hold keys */
+		free(out->el[i]);
+	}
+	memset(out, 0, sizeof(*out));
+}
+
+/* magic ‖ SEQUENCE { INTEGER formatVersion, OCTET STRING eid, [n]... } ‖
+ * SHA-256 over magic and DER. */
+static int encode_state(struct sim_store *s, uint8_t **file, size_t *file_len)
+{
+	struct sim_store_out out = { 0 };
+	static const uint8_t format[] = { 0x02, 0x01, STATE_FORMAT };
+	size_t body = sizeof(format) + 2 + sizeof(s->eid), n, hdr;
+	uint8_t *p;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->n_sec && rc == 0; i++) {
+		out.owned = s->sec[i].tags;
+		rc = s->sec[i].save(s->sec[i].arg, &out);
+	}
+	for (size_t i = 0; i < SIM_STORE_MAX_TAGS && rc == 0; i++)
+		body += out.len[i];
+	if (rc == 0 && body > STATE_MAX)
+		rc = -EU_E_TOO_LONG;
+	if (rc < 0)
+		goto out;
+	hdr = tlv_put_header(NULL, 0, 0x30, body);
+	n = STATE_MAGIC_LEN + hdr + body + SHA256_DIGEST_LENGTH;
+	p = malloc(n);
+	if (!p) {
+		rc = -EU_E_NOMEM;
+		goto out;
+	}
+	*file = p;
+	*file_len = n;
+	memcpy(p, STATE_MAGIC, STATE_MAGIC_LEN);
+	p += STATE_MAGIC_LEN;
+	p += tlv_put_header(p, hdr, 0x30, body);
+	memcpy(p, format, sizeof(format));
+	p += sizeof(format);
+	*p++ = 0x04;
+	*p++ = sizeof(s->eid);
+	memcpy(p, s->eid, sizeof(s->eid));
+	p += sizeof(s->eid);
+	for (size_t i = 0; i < SIM_STORE_MAX_TAGS; i++) {
+		if (out.el[i]) {
+			memcpy(p, out.el[i], out.len[i]);
+			p += out.len[i];
+		}
+	}
+	SHA256(*file, n - SHA256_DIGEST_LENGTH, p);
+out:
+	out_clear(&out);
+	return rc;
+}
+
+int sim_store_save(struct sim_store *s)
+{
+	uint8_t *file = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (!s->persistent)
 		return 0;
-	TRY(encode_state(card, s, default_dp, &buf, &len));
-	if (len > STATE_MAX) {
-		LOG_ERR("state: %zu bytes would exceed the %u-byte limit; change refused", len, STATE_MAX);
-		rc = -EU_E_NOMEM;
-	} else {
-		rc = sim_atomic_write(s->dir, SIM_STATE_FILE, buf, len);
-	}
-	/* The encoding holds every profile package (keys). */
-	OPENSSL_cleanse(buf, len);
-	free(buf);
+	rc = encode_state(s, &file, &len);
+	if (rc == -EU_E_TOO_LONG)
+		LOG_ERR("state: the state would exceed the %u-byte limit; change refused", STATE_MAX);
+	if (rc == 0)
+		rc = sim_atomic_write(s->dir, SIM_STATE_FILE, file, len);
+	if (file)
+		OPENSSL_cleanse(file, len);	/* holds every profile package (keys) */
+	free(file);
 	return rc;
 }
 
-int sim_store_save(struct sim_card *card)
+static int load_sections(struct sim_store *s, const struct sim_store_in *in)
 {
-	struct sim_store *s = card->store;
+	for (size_t i = 0; i < s->n_sec; i++) {
+		int rc = s->sec[i].load(s->sec[i].arg, in);
 
-	return save(card, s, s->default_dp);
+		if (rc < 0) {
+			LOG_ERR("state: the %s in the state file do not load (%s)", s->sec[i].name, eu_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
-static int load(struct sim_card *card, struct sim_store *s, const uint8_t *buf, size_t len,
-		const char *path)
+/* Split the frame into its elements; the sections check their own. */
+static int parse_frame(const struct sim_store *s, const uint8_t *der, size_t len, struct sim_store_in *in,
+		       const char *path)
 {
-	uint8_t digest[SHA256_DIGEST_LENGTH], eid[16];
-	asn1_node node = NULL;
-	unsigned long fmt;
-	size_t n;
-	int rc;
+	struct tlv seq, t;
+	struct tlv_iter it;
+	int rc, next = 0;
+
+	if (tlv_check_der(der, len, 32) < 0 || tlv_parse_exact(der, len, &seq) < 0 || seq.tag != 0x30)
+		goto layout;
+	tlv_iter_init(&it, &seq);
+	if (tlv_iter_next(&it, &t) <= 0 || t.tag != 0x02 || t.len != 1 || t.val[0] != STATE_FORMAT) {
+		LOG_ERR("state: %s has an unknown format version; refusing to start.", path);
+		return -EU_E_CORRUPT;
+	}
+	if (tlv_iter_next(&it, &t) <= 0 || t.tag != 0x04 || t.len != sizeof(s->eid))
+		goto layout;
+	if (memcmp(t.val, s->eid, sizeof(s->eid))) {
+		LOG_ERR("state: %s belongs to another card (other EID); use a separate --state "
+			"directory for each card.", path);
+		return -EU_E_FOREIGN;
+	}
+	while ((rc = tlv_iter_next(&it, &t)) > 0) {
+		unsigned tag = t.tag & ~0x20u;
+
+		/* [n] context tags, each once, in order, each claimed */
+		if ((tag & 0xE0) != 0x80 || tag - 0x80 >= SIM_STORE_MAX_TAGS || (int)(tag - 0x80) < next ||
+		    !(s->tags & (1u << (tag - 0x80))))
+			goto layout;
+		tag -= 0x80;
+		in->el[tag] = t.raw;
+		in->len[tag] = t.raw_len;
+		next = (int)tag + 1;
+	}
+	if (rc == 0)
+		return 0;
+layout:
+	LOG_ERR("state: %s has an unknown layout; refusing to start.", path);
+	return -EU_E_CORRUPT;
+}
+
+static int load(struct sim_store *s, const uint8_t *buf, size_t len, const char *path)
+{
+	uint8_t digest[SHA256_DIGEST_LENGTH];
+	struct sim_store_in in = { 0 };
 
 	if (len < STATE_MAGIC_LEN + SHA256_DIGEST_LENGTH || memcmp(buf, STATE_MAGIC, STATE_MAGIC_LEN)) {
 		LOG_ERR("state: %s is not a euicc-sim state file; refusing to touch it. "
@@ -181,38 +319,12 @@ static int load(struct sim_card *card, struct sim_store *s, const uint8_t *buf, 
 			"Move it away to start this card fresh.", path);
 		return -EU_E_CORRUPT;
 	}
-	rc = sim_asn1_decode("EuiccSimState.CardState", buf + STATE_MAGIC_LEN,
-			     len - STATE_MAGIC_LEN - SHA256_DIGEST_LENGTH, &node);
-	if (rc < 0 || sim_asn1_read_uint(node, "formatVersion", &fmt) < 0 || fmt != STATE_FORMAT ||
-	    sim_asn1_read(node, "eid", eid, sizeof(eid), &n) < 0 || n != sizeof(eid)) {
-		LOG_ERR("state: %s has an unknown layout (format %lu); refusing to start.", path,
-			rc < 0 ? 0ul : fmt);
-		rc = -EU_E_CORRUPT;
-		goto out;
+	TRY(parse_frame(s, buf + STATE_MAGIC_LEN, len - STATE_MAGIC_LEN - SHA256_DIGEST_LENGTH, &in, path));
+	if (load_sections(s, &in) < 0) {
+		LOG_ERR("state: %s: refusing to start.", path);
+		return -EU_E_CORRUPT;
 	}
-	if (memcmp(eid, s->eid, sizeof(eid))) {
-		LOG_ERR("state: %s belongs to another card (other EID); use a separate --state "
-			"directory for each card.", path);
-		rc = -EU_E_FOREIGN;
-		goto out;
-	}
-	rc = sim_asn1_read(node, "defaultDpAddress", (uint8_t *)s->default_dp, SIM_ADDR_MAX, &n);
-	if (rc == -EU_E_NOT_FOUND) {
-		s->default_dp[0] = 0;
-		rc = 0;
-	} else if (rc == 0) {
-		s->default_dp[n] = 0;
-	} else {
-		rc = -EU_E_CORRUPT;
-	}
-	if (rc == 0 && ((rc = isdp_state_read(card, node)) < 0 || (rc = notif_state_read(card, node)) < 0)) {
-		LOG_ERR("state: %s: stored profiles or notifications do not decode (%s); refusing to start.",
-			path, eu_strerror(rc));
-		rc = -EU_E_CORRUPT;
-	}
-out:
-	asn1_delete_structure2(&node, ASN1_DELETE_FLAG_ZEROIZE);
-	return rc;
+	return 0;
 }
 
 static int read_state_file(const char *path, uint8_t **buf, size_t *len)
@@ -246,27 +358,26 @@ static int read_state_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-int sim_store_open(struct sim_card *card, struct sim_store **out)
+int sim_store_open(const char *dir, const uint8_t eid[16], struct sim_store **out)
 {
-	const struct sim_config *cfg = card->cfg;
-	const uint8_t *eid = ecasd_eid(card->ecasd);
 	struct sim_store *s = calloc(1, sizeof(*s));
-	char path[SIM_PATH_MAX + 64];
-	uint8_t *buf = NULL;
-	size_t len = 0;
+	char path[STORE_PATH_MAX + 64];
 	int rc;
 
 	if (!s)
 		return -EU_E_NOMEM;
 	s->lock_fd = -1;
 	memcpy(s->eid, eid, sizeof(s->eid));
-	snprintf(s->default_dp, sizeof(s->default_dp), "%s", cfg->default_dp_address);
-	if (!cfg->state_dir[0]) {
+	if (!dir || !dir[0]) {
 		*out = s;
 		return 0;
 	}
+	if (strlen(dir) >= sizeof(s->dir)) {
+		rc = -EU_E_TOO_LONG;
+		goto fail;
+	}
 	s->persistent = true;
-	snprintf(s->dir, sizeof(s->dir), "%s", cfg->state_dir);
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST) {
 		LOG_ERR("state: cannot create %s: %s", s->dir, strerror(errno));
 		rc = -EU_E_IO;
@@ -280,24 +391,38 @@ int sim_store_open(struct sim_card *card, struct sim_store **out)
 		rc = -EU_E_BUSY;
 		goto fail;
 	}
+	*out = s;
+	return 0;
+fail:
+	sim_store_close(s);
+	return rc;
+}
+
+int sim_store_load(struct sim_store *s)
+{
+	struct sim_store_in fresh = { .fresh = true };
+	char path[STORE_PATH_MAX + 64];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!s->persistent)
+		return load_sections(s, &fresh);
 	snprintf(path, sizeof(path), "%s/%s", s->dir, SIM_STATE_FILE);
 	rc = read_state_file(path, &buf, &len);
 	if (rc == -EU_E_NOT_FOUND) {
-		rc = save(card, s, s->default_dp);	/* a new card */
+		/* a new card */
+		rc = load_sections(s, &fresh);
+		if (rc == 0)
+			rc = sim_store_save(s);
 	} else if (rc == 0) {
-		rc = load(card, s, buf, len, path);
+		rc = load(s, buf, len, path);
 	} else {
 		LOG_ERR("state: cannot read %s", path);
 	}
 	if (buf)
 		OPENSSL_cleanse(buf, len);
 	free(buf);
-	if (rc < 0)
-		goto fail;
-	*out = s;
-	return 0;
-fail:
-	sim_store_close(s);
 	return rc;
 }
 
@@ -308,20 +433,4 @@ void sim_store_close(struct sim_store *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	free(s);
-}
-
-const char *sim_store_default_dp(const struct sim_store *s)
-{
-	return s->default_dp;
-}
-
-int sim_store_set_default_dp(struct sim_card *card, const char *addr)
-{
-	struct sim_store *s = card->store;
-
-	if (strlen(addr) > SIM_ADDR_MAX)
-		return -EU_E_TOO_LONG;
-	TRY(save(card, s, addr));
-	snprintf(s->default_dp, sizeof(s->default_dp), "%s", addr);
-	return 0;
 }

@@ -31,6 +31,5 @@ enum sim_sw {
 #undef SW_ENUM
 };
 
-const char *sim_sw_name(unsigned sw);
 
 #endif

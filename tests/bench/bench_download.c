@@ -6,7 +6,8 @@
  *
  *   bench-download DIR N     DIR holds the TS.48 packages; N runs per curve */
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 #include "sim/log.h"
 #include "tests/smdp/smdp.h"
 

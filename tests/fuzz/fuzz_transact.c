@@ -5,7 +5,8 @@
  * 2 reset). Each frame is copied into an exact-size buffer so that ASan
  * sees any read past its end. The card keeps no state on disk. */
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The SGP.22 module, compiled from isdr/rsp.asn by the Makefile. */
+extern const asn1_static_node rsp_asn1_tab[];
+
 #ifndef SIM_DATADIR
 #define SIM_DATADIR "."
 #endif
@@ -181,7 +184,7 @@ int smdp_new(const struct smdp_opts *opts, struct smdp **out)
 		rc = fail(s, -SMDP_E_PARAM, "curve must be NIST or BRP");
 		goto out;
 	}
-	if (sim_asn1_init() < 0) {
+	if (sim_asn1_add_module("RSPDefinitions", rsp_asn1_tab) < 0) {
 		rc = -SMDP_E_ASN1;
 		goto out;
 	}

@@ -1,6 +1,9 @@
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/asn1.h"
+#include "profiles/saip.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +14,14 @@ static struct sim_config cfg;
 /* room for the largest response the card keeps (SIM_RESPONSE_MAX) */
 #define T_MAX_RSP (600 * 1024)
 static char out_hex[2 * T_MAX_RSP + 8];
+
+extern const asn1_static_node rsp_asn1_tab[];
+
+void t_asn1_init(void)
+{
+	ck_assert_int_eq(sim_asn1_add_module("RSPDefinitions", rsp_asn1_tab), 0);
+	ck_assert_int_eq(saip_init(), 0);
+}
 
 struct sim_config *t_config(void)
 {

@@ -34,6 +34,10 @@ const char *t_es10(struct sim_card *card, unsigned ch, const char *der_hex, size
 /* Open a logical channel and select the ISD-R on it; returns the channel. */
 unsigned t_open_isdr(struct sim_card *card);
 
+/* Register the card's ASN.1 modules (as the card does when it starts),
+ * for tests that decode without a card. */
+void t_asn1_init(void);
+
 char *t_mkdtemp(void);
 void t_rmrf(const char *dir);
 

@@ -14,7 +14,8 @@
 #include "tests/smdp/smdp.h"
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 #include "sim/tlv.h"
 
 #include <dirent.h>

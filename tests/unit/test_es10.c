@@ -1,7 +1,8 @@
 /* ES10 information functions through the APDU entry point. */
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,8 +6,9 @@
 #include "isdp/isdp.h"
 #include "sim/asn1.h"
 #include "sim/card.h"
-#include "sim/card_priv.h"
-#include "sim/config.h"
+#include "sim/host/euicc.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 #include "sim/err.h"
 #include "sim/store.h"
 
@@ -56,8 +57,8 @@ static size_t metadata(const uint8_t *pkg, size_t len, uint32_t pprs, const char
 	/* Borrow the decoder: side-load into a scratch card to learn the
 	 * ICCID in its tag-5A form. */
 	tmp = t_card_new(NULL);
-	ck_assert_int_eq(isdp_sideload(tmp, pkg, len, "x", "x", ISDP_CLASS_OPERATIONAL, NULL, err, sizeof(err)), 0);
-	p = isdp_get(tmp->isdp, 0);
+	ck_assert_int_eq(isdp_sideload(sim_card_isdp(tmp), pkg, len, "x", "x", ISDP_CLASS_OPERATIONAL, NULL, err, sizeof(err)), 0);
+	p = isdp_get(sim_card_isdp(tmp), 0);
 	memcpy(iccid, p->iccid, sizeof(iccid));
 	sim_card_free(tmp);
 
@@ -101,14 +102,14 @@ static void install(const char *path, uint32_t pprs, const char *notify_addr, ui
 	char err[128];
 
 	md_len = metadata(pkg, len, pprs, notify_addr, events, cls, md, sizeof(md));
-	ck_assert_msg(isdp_sideload_metadata(card, pkg, len, md, md_len, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(isdp_sideload_metadata(sim_card_isdp(card), pkg, len, md, md_len, err, sizeof(err)) == 0, "%s", err);
 	free(pkg);
 }
 
 static const char *iccid_hex(size_t i)
 {
 	static char hex[2][21];
-	const struct isdp_profile *p = isdp_get(card->isdp, i);
+	const struct isdp_profile *p = isdp_get(sim_card_isdp(card), i);
 
 	ck_assert_ptr_nonnull(p);
 	t_hex(p->iccid, 10, hex[i & 1]);
@@ -191,7 +192,7 @@ START_TEST(lifecycle_matrix)
 	/* delete the enabled one: refused; the disabled one: deleted */
 	ck_assert_str_eq(delete_iccid(0), "BF33038001029000");
 	ck_assert_str_eq(delete_iccid(1), "BF33038001009000");
-	ck_assert_int_eq(isdp_count(card->isdp), 1);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 1);
 	/* unknown ICCID / AID */
 	ck_assert_str_eq(t_es10(card, ch, "BF3111A00C5A0A989444999999990999F98101FF", 120), "BF31038001019000");
 	ck_assert_str_eq(t_es10(card, ch, "BF3211A00C5A0A989444999999990999F98101FF", 120), "BF32038001019000");
@@ -238,7 +239,7 @@ START_TEST(profile_policy_rules)
 	ck_assert_str_eq(by_iccid("BF31", 1, "FF"), "BF31038001039000");
 	STATE_OF(0, "01");
 	ck_assert_str_eq(delete_iccid(1), "BF33038001039000");
-	ck_assert_int_eq(isdp_count(card->isdp), 2);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 2);
 }
 END_TEST
 
@@ -247,7 +248,7 @@ START_TEST(ppr3_deletes_on_disable)
 	install(PKG_A, 1u << 3, "smdp.example.com", 0xF, -1);
 	ck_assert_str_eq(by_iccid("BF31", 0, "FF"), "BF31038001009000");
 	ck_assert_str_eq(by_iccid("BF32", 0, "FF"), "BF32038001009000");
-	ck_assert_int_eq(isdp_count(card->isdp), 0);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 0);
 	/* enable, disable and delete notifications */
 	HAS(t_es10(card, ch, "BF2800", 120), "800101" "81020640");
 	HAS(t_es10(card, ch, "BF2800", 120), "800102" "81020520");
@@ -354,11 +355,11 @@ START_TEST(memory_reset)
 			 "BF3F038001009000");
 	/* test profiles only */
 	ck_assert_str_eq(t_es10(card, ch, "BF340482020640", 120), "BF34038001009000");
-	ck_assert_int_eq(isdp_count(card->isdp), 1);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 1);
 	ck_assert_str_eq(t_es10(card, ch, "BF340482020640", 120), "BF34038001019000");
 	/* operational profiles, even enabled and protected by PPR2 */
 	ck_assert_str_eq(t_es10(card, ch, "BF340482020780", 120), "BF34038001009000");
-	ck_assert_int_eq(isdp_count(card->isdp), 0);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 0);
 	/* the default SM-DP+ address */
 	HAS(t_es10(card, ch, "BF3C00", 120), "8019");
 	ck_assert_str_eq(t_es10(card, ch, "BF340482020520", 120), "BF34038001009000");
@@ -367,7 +368,7 @@ START_TEST(memory_reset)
 	/* one octet whose "unused bits" count is 0xE0: not a BIT STRING */
 	ck_assert_str_eq(t_es10(card, ch, "BF34038201E0", 120), "6A80");
 	restart();
-	ck_assert_int_eq(isdp_count(card->isdp), 0);
+	ck_assert_int_eq(isdp_count(sim_card_isdp(card)), 0);
 }
 END_TEST
 
@@ -504,9 +505,9 @@ START_TEST(inconsistent_state_refused)
 	install(PKG_A, 0, NULL, 0, -1);
 	install(PKG_B, 0, NULL, 0, -1);
 	/* write a state with two enabled profiles, bypassing the ES10 rules */
-	isdp_at(card->isdp, 0)->state = ISDP_ENABLED;
-	isdp_at(card->isdp, 1)->state = ISDP_ENABLED;
-	ck_assert_int_eq(sim_store_save(card), 0);
+	isdp_at(sim_card_isdp(card), 0)->state = ISDP_ENABLED;
+	isdp_at(sim_card_isdp(card), 1)->state = ISDP_ENABLED;
+	ck_assert_int_eq(isdp_persist(sim_card_isdp(card)), 0);
 	sim_card_free(card);
 	cfg = t_config();
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);

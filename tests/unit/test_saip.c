@@ -139,7 +139,7 @@ static void same_model(const struct saip_profile *a, const struct saip_profile *
 	ck_assert_uint_eq(a->package_len, b->package_len);
 	ck_assert_uint_eq(a->n_files, b->n_files);
 	for (size_t i = 0; i < a->n_files; i++) {
-		const struct saip_file *x = &a->files[i], *y = &b->files[i];
+		const struct sim_file *x = &a->files[i], *y = &b->files[i];
 
 		ck_assert_uint_eq(x->depth, y->depth);
 		ck_assert_mem_eq(x->path, y->path, sizeof(x->path));
@@ -255,7 +255,7 @@ START_TEST(known_profile_values)
 {
 	struct pkg p = load(KNOWN);
 	struct saip_profile *pr;
-	const struct saip_file *f;
+	const struct sim_file *f;
 	const uint8_t *iccid_in_header;
 	uint8_t k[16];
 	char digits[21];
@@ -295,10 +295,10 @@ START_TEST(known_profile_values)
 	/* the MF and an ADF */
 	f = saip_profile_file(pr, SAIP_PATH(0x3F00));
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->type, SAIP_FT_MF);
+	ck_assert_int_eq(f->type, SIM_FT_MF);
 	ck_assert_uint_eq(f->depth, 0);
 	f = saip_profile_file(pr, SAIP_PATH(0x3F00, 0x7FD0));
-	ck_assert_int_eq(f->type, SAIP_FT_ADF);
+	ck_assert_int_eq(f->type, SIM_FT_ADF);
 	ck_assert_uint_eq(f->aid.len, 12);
 	ck_assert_mem_eq(f->aid.b, "\xA0\x00\x00\x00\x87\x10\x02\xFF\x49\xFF\x05\x89", 12);
 	ck_assert_ptr_null(saip_profile_file(pr, SAIP_PATH(0x3F00, 0x7FD0, 0x1234)));
@@ -307,7 +307,7 @@ START_TEST(known_profile_values)
 	/* EF.SMS: fill pattern 00FF applied to each of its 10 records */
 	f = saip_profile_file(pr, SAIP_PATH(0x3F00, 0x7FD0, 0x6F3C));
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->type, SAIP_FT_LINEAR_FIXED);
+	ck_assert_int_eq(f->type, SIM_FT_LINEAR_FIXED);
 	ck_assert_uint_eq(f->nb_rec, 10);
 	ck_assert_uint_eq(f->rec_len, 176);
 	for (size_t r = 0; r < 10; r++) {
@@ -724,7 +724,7 @@ START_TEST(created_by_default)
 	size_t off[64], n = elements(&p, off, 63);
 	struct pkg q = cat(p.b, off[1], mf_pe, sizeof(mf_pe), p.b + off[n - 1], p.n - off[n - 1]);
 	struct saip_profile *pr;
-	const struct saip_file *f;
+	const struct sim_file *f;
 
 	ck_assert_int_eq(saip_decode(q.b, q.n, &pr), 0);
 	ck_assert_uint_eq(pr->n_files, 6);

@@ -3,9 +3,11 @@
  * foreign files, the directory lock, and atomic replacement under kill. */
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
-#include "sim/config.h"
+#include "sim/host/config.h"
+#include "sim/host/euicc.h"
 #include "sim/err.h"
 #include "sim/store.h"
+#include "isdp/isdp.h"
 
 #include <fcntl.h>
 #include <openssl/sha.h>
@@ -72,6 +74,43 @@ START_TEST(default_dp_survives_restart)
 	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+/* A state file of the format before the sections (tests/data) loads,
+ * answers as it did, and is written again byte for byte. */
+START_TEST(old_state_file_loads)
+{
+	static uint8_t old[64 * 1024], again[64 * 1024];
+	char path[128];
+	size_t n, m;
+	struct sim_card *card;
+	unsigned ch;
+	const char *r;
+
+	n = slurp(SIM_DATADIR "/tests/data/state-v1.bin", old, sizeof(old));
+	ck_assert_int_gt(n, 1000);
+	ck_assert_int_lt(n, sizeof(old));
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	spit(path, old, n);
+	card = t_card_new(dir);
+	ch = t_open_isdr(card);
+	/* the default SM-DP+ as stored ("smdp.example.com") */
+	r = t_es10(card, ch, "BF3C00", 120);
+	ck_assert_msg(strstr(r, "8010736D64702E6578616D706C652E636F6D") != NULL, "%s", r);
+	/* two profiles, the first enabled */
+	r = t_es10(card, ch, "BF2D055C035A9F70", 120);
+	ck_assert_str_eq(r, "BF2D26A024"
+			 "E3105A0A" "989444999999990940F9" "9F700101"
+			 "E3105A0A" "989444999999990990F8" "9F700100" "9000");
+	/* the enable notification, seqNumber 1 */
+	r = t_es10(card, ch, "BF2800", 120);
+	ck_assert_msg(strstr(r, "800101") != NULL, "%s", r);
+	ck_assert_int_eq(isdp_persist(sim_card_isdp(card)), 0);
+	sim_card_free(card);
+	m = slurp(path, again, sizeof(again));
+	ck_assert_int_eq(m, n);
+	ck_assert_mem_eq(again, old, n);
 }
 END_TEST
 
@@ -187,6 +226,7 @@ Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, default_dp_survives_restart);
+	tcase_add_test(tc, old_state_file_loads);
 	tcase_add_test(tc, corrupt_state_refused_and_kept);
 	tcase_add_test(tc, foreign_state_refused);
 	tcase_add_test(tc, one_card_per_directory);

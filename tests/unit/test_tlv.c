@@ -128,6 +128,7 @@ START_TEST(asn1_decode_is_strict)
 	uint8_t buf[300];
 	size_t len;
 
+	t_asn1_init();
 	len = t_unhex("BF3E035C015A", buf, sizeof(buf));
 	ck_assert_int_eq(sim_asn1_decode("RSPDefinitions.GetEuiccDataRequest", buf, len, &n), 0);
 	asn1_delete_structure(&n);

@@ -6,7 +6,7 @@
  * vpcd writes the length and the body in two send calls; without
  * TCP_NODELAY and TCP_QUICKACK (re-armed after every read, Linux clears
  * it) each APDU waits for a delayed ACK, ~40 ms instead of ~0.1 ms. */
-#include "sim/vpcd.h"
+#include "sim/host/vpcd.h"
 #include "sim/card.h"
 #include "sim/err.h"
 #include "sim/log.h"

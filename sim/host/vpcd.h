@@ -1,6 +1,6 @@
 /* vpcd client: the card side of vsmartcard's virtual reader. */
-#ifndef SIM_VPCD_H
-#define SIM_VPCD_H
+#ifndef SIM_HOST_VPCD_H
+#define SIM_HOST_VPCD_H
 
 #include <signal.h>
 #include <stdint.h>
