@@ -33,10 +33,9 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 		rc = sim_asn1_write(md, "iconType", NULL, 0);
 	if (rc == 0)
 		rc = sim_asn1_write(md, "icon", NULL, 0);
+	/* DEFAULT operational: left unwritten, it is not encoded */
 	if (rc == 0 && cls != ISDP_CLASS_OPERATIONAL)
 		rc = sim_asn1_write_uint(md, "profileClass", cls);
-	else if (rc == 0)
-		rc = sim_asn1_write(md, "profileClass", NULL, 0);
 	if (rc == 0 && notify && *notify) {
 		/* enable, disable and delete (NotificationEvent bits 1-3) */
 		rc = sim_asn1_write(md, "notificationConfigurationInfo", "NEW", 1);
@@ -53,6 +52,13 @@ static int make_metadata(const uint8_t iccid[ISDP_ICCID_LEN], const char *spn, c
 		rc = sim_asn1_write(md, "profileOwner", NULL, 0);
 	if (rc == 0)
 		rc = sim_asn1_write(md, "profilePolicyRules", NULL, 0);
+	/* v2.2+ members (BF22, BF23, and the tags reserved for SGP.32) */
+	static const char *const absent[] = {
+		"serviceSpecificDataStoredInEuicc", "serviceSpecificDataNotStoredInEuicc", "ecallIndication",
+		"fallbackAllowed", "iotSpecificMetadata",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(absent) && rc == 0; i++)
+		rc = sim_asn1_write(md, absent[i], NULL, 0);
 	if (rc == 0)
 		rc = sim_asn1_encode(md, out, len);
 	asn1_delete_structure(&md);

@@ -116,6 +116,14 @@ int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const uint8_t *der, 
 	} else {
 		TRY(sim_asn1_write(n, "certificationDataObject", NULL, 0));
 	}
+	/* EUICCInfo2 [13]..[21] (SGP.22 v2.2+, some reserved for SGP.32): not sent. */
+	static const char *const absent[] = {
+		"treProperties", "treProductReference", "additionalEuiccProfilePackageVersions", "lpaMode",
+		"euiccCiPKIdListForSigningV3", "additionalEuiccInfo", "highestSvn", "iotSpecificInfo",
+		"euiccMinimumSecurityLevel",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(absent); i++)
+		TRY(sim_asn1_write(n, absent[i], NULL, 0));
 	return 0;
 }
 

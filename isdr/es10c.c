@@ -137,10 +137,19 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 		TRY(sim_asn1_write(rsp, F("profileNickname"), p->nickname, strlen(p->nickname)));
 	else
 		TRY(sim_asn1_write(rsp, F("profileNickname"), NULL, 0));
-	/* profileClass has DEFAULT operational: DER leaves the default out,
-	 * and an unwritten DEFAULT field is not encoded. */
+	/* profileClass: left out for operational profiles, as when the module
+	 * said DEFAULT operational (v2.2+ makes it OPTIONAL; see
+	 * docs/asn1-translation.md). */
 	if (WANT(SGP22_TAG_PROFILE_CLASS) && p->profile_class != ISDP_CLASS_OPERATIONAL)
 		TRY(sim_asn1_write_uint(rsp, F("profileClass"), (unsigned long)p->profile_class));
+	else
+		TRY(sim_asn1_write(rsp, F("profileClass"), NULL, 0));
+	/* v2.2+ members (BF22, and the tags reserved for SGP.32): not sent.
+	 * fallbackAttribute is DEFAULT FALSE and left unwritten. */
+	TRY(sim_asn1_write(rsp, F("serviceSpecificDataStoredInEuicc"), NULL, 0));
+	TRY(sim_asn1_write(rsp, F("ecallIndication"), NULL, 0));
+	TRY(sim_asn1_write(rsp, F("fallbackAllowed"), NULL, 0));
+	TRY(sim_asn1_write(rsp, F("iotSpecificProfileInfo"), NULL, 0));
 	if (WANT(SGP22_TAG_DP_PROPRIETARY_DATA) && p->dp_proprietary)
 		TRY(sim_asn1_set_der(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
 	else

@@ -326,8 +326,10 @@ static int build_ctx_params1(struct smdp *s)
 	static const uint8_t tac[8] = { 0x35, 0x29, 0x06, 0x11, 0, 0, 0, 0 };
 	static const char *const caps[] = {
 		"gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
-		"cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranSupportedRelease",
-		"contactlessSupportedRelease", "rspCrlSupportedVersion", "rspRpmSupportedVersion",
+		"cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
+		"contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
+		"nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn", "catSupportedClasses",
+		"euiccFormFactorType", "deviceAdditionalFeatureSupport",
 	};
 	const char *base = "ctxParamsForCommonAuthentication";
 	asn1_node n = NULL;
@@ -811,10 +813,8 @@ static int build_metadata(struct smdp *s, const uint8_t *upp, size_t upp_len, ui
 	W(n, "profileName", s->o.profile_name, strlen(s->o.profile_name));
 	W(n, "iconType", NULL, 0);
 	W(n, "icon", NULL, 0);
-	if (s->o.has_profile_class)
+	if (s->o.has_profile_class)	/* else: DEFAULT operational, left out */
 		WU(n, "profileClass", (unsigned long)s->o.profile_class);
-	else
-		W(n, "profileClass", NULL, 0);
 	if (s->o.notification_address) {
 		for (unsigned e = 1; e < sizeof(events) / sizeof(events[0]); e++) {
 			W(n, "notificationConfigurationInfo", "NEW", 1);
@@ -840,6 +840,11 @@ static int build_metadata(struct smdp *s, const uint8_t *upp, size_t upp_len, ui
 	} else {
 		W(n, "profilePolicyRules", NULL, 0);
 	}
+	W(n, "serviceSpecificDataStoredInEuicc", NULL, 0);
+	W(n, "serviceSpecificDataNotStoredInEuicc", NULL, 0);
+	W(n, "ecallIndication", NULL, 0);
+	W(n, "fallbackAllowed", NULL, 0);
+	W(n, "iotSpecificMetadata", NULL, 0);
 	ENC(n, der, len);
 out:
 	asn1_delete_structure(&n);

@@ -1,5 +1,6 @@
 /* ES10 information functions through the APDU entry point. */
 #include "tests/unit/helpers.h"
+#include "sim/asn1.h"
 #include "sim/card.h"
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
@@ -246,6 +247,89 @@ START_TEST(segmented_like_lpac_and_single_like_pysim)
 }
 END_TEST
 
+/* An SGP.22 v2.2+ DeviceInfo, as newer LPAs send it inside ctxParams1 of
+ * AuthenticateServer: DeviceCapabilities with every member [0]..[14]
+ * (nrEpcSupportedRelease at [8], where the pre-v2.2 module had
+ * rspRpmSupportedVersion, up to deviceAdditionalFeatureSupport [14]). The
+ * pySim-based module rejected [9]..[14]; see docs/asn1-translation.md. */
+#define DEVICE_INFO_V23_BODY \
+	0x80, 0x04, 0x35, 0x29, 0x06, 0x11,		/* tac */ \
+	0xA1, 0x4F,					/* deviceCapabilities */ \
+	0x80, 0x03, 0x0B, 0x00, 0x00,			/* gsmSupportedRelease */ \
+	0x81, 0x03, 0x0C, 0x00, 0x00,			/* utranSupportedRelease */ \
+	0x82, 0x03, 0x01, 0x00, 0x00,			/* cdma2000onexSupportedRelease */ \
+	0x83, 0x03, 0x02, 0x00, 0x00,			/* cdma2000hrpdSupportedRelease */ \
+	0x84, 0x03, 0x03, 0x00, 0x00,			/* cdma2000ehrpdSupportedRelease */ \
+	0x85, 0x03, 0x0F, 0x00, 0x00,			/* eutranEpcSupportedRelease */ \
+	0x86, 0x03, 0x09, 0x00, 0x00,			/* contactlessSupportedRelease */ \
+	0x87, 0x03, 0x02, 0x02, 0x00,			/* rspCrlSupportedVersion */ \
+	0x88, 0x03, 0x10, 0x00, 0x00,			/* nrEpcSupportedRelease */ \
+	0x89, 0x03, 0x11, 0x00, 0x00,			/* nr5gcSupportedRelease */ \
+	0x8A, 0x03, 0x12, 0x00, 0x00,			/* eutran5gcSupportedRelease */ \
+	0x8B, 0x03, 0x02, 0x03, 0x00,			/* lpaSvn */ \
+	0x8C, 0x02, 0x05, 0xA0,				/* catSupportedClasses: bits 0, 2 */ \
+	0x8D, 0x01, 0x01,				/* euiccFormFactorType */ \
+	0xAE, 0x0A,					/* deviceAdditionalFeatureSupport */ \
+	0x80, 0x03, 0x02, 0x00, 0x00,			/* naiSupport */ \
+	0x81, 0x03, 0x2A, 0x03, 0x04,			/* groupOfDeviceManufacturerOid 1.2.3.4 */ \
+	0x82, 0x08, 0x35, 0x29, 0x06, 0x11, 0x12, 0x34, 0x56, 0x78	/* imei */
+
+static void version_is(asn1_node n, const char *name, uint8_t a, uint8_t b)
+{
+	uint8_t v[8];
+	size_t len;
+
+	ck_assert_msg(sim_asn1_read(n, name, v, sizeof(v), &len) == 0, "%s not read", name);
+	ck_assert_msg(len == 3 && v[0] == a && v[1] == b && v[2] == 0, "%s: wrong value", name);
+}
+
+START_TEST(device_info_v23_capabilities_decode)
+{
+	static const uint8_t info[] = { 0x30, 0x61, DEVICE_INFO_V23_BODY };
+	static const uint8_t ctx[] = { 0xA0, 0x68, 0x80, 0x03, 'A', 'B', 'C', 0xA1, 0x61, DEVICE_INFO_V23_BODY };
+	static const char *const rel[] = {
+		"gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
+		"cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
+		"contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
+		"nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn",
+	};
+	static const uint8_t major[] = { 11, 12, 1, 2, 3, 15, 9, 2, 16, 17, 18, 2 };
+	static const uint8_t minor[] = { 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3 };
+	asn1_node n = NULL;
+	char name[128];
+	uint8_t v[16];
+	size_t len;
+	unsigned long u;
+	uint32_t bits;
+
+	ck_assert_int_eq(sim_asn1_decode("RSPDefinitions.DeviceInfo", info, sizeof(info), &n), 0);
+	ck_assert_int_eq(sim_asn1_read(n, "tac", v, sizeof(v), &len), 0);
+	ck_assert_int_eq(len, 4);
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(name, sizeof(name), "deviceCapabilities.%s", rel[i]);
+		version_is(n, name, major[i], minor[i]);
+	}
+	ck_assert_int_eq(sim_asn1_read_bits(n, "deviceCapabilities.catSupportedClasses", &bits), 0);
+	ck_assert_uint_eq(bits, 0x5);
+	ck_assert_int_eq(sim_asn1_read_uint(n, "deviceCapabilities.euiccFormFactorType", &u), 0);
+	ck_assert_uint_eq(u, 1);
+	version_is(n, "deviceCapabilities.deviceAdditionalFeatureSupport.naiSupport", 2, 0);
+	ck_assert_int_eq(sim_asn1_read(n, "deviceCapabilities.deviceAdditionalFeatureSupport.groupOfDeviceManufacturerOid",
+				       v, sizeof(v) - 1, &len), 0);
+	v[len] = 0;
+	ck_assert_str_eq((const char *)v, "1.2.3.4");
+	ck_assert_int_eq(sim_asn1_read(n, "imei", v, sizeof(v), &len), 0);
+	ck_assert_int_eq(len, 8);
+	asn1_delete_structure(&n);
+
+	/* the same inside CtxParams1, by the path the card reads */
+	ck_assert_int_eq(sim_asn1_decode("RSPDefinitions.CtxParams1", ctx, sizeof(ctx), &n), 0);
+	version_is(n, "ctxParamsForCommonAuthentication.deviceInfo.deviceCapabilities.nrEpcSupportedRelease", 16, 0);
+	version_is(n, "ctxParamsForCommonAuthentication.deviceInfo.deviceCapabilities.lpaSvn", 2, 3);
+	asn1_delete_structure(&n);
+}
+END_TEST
+
 Suite *es10_suite(void)
 {
 	Suite *s = suite_create("es10");
@@ -266,6 +350,7 @@ Suite *es10_suite(void)
 	tcase_add_test(tc, profiles_info_empty);
 	tcase_add_test(tc, malformed_requests);
 	tcase_add_test(tc, segmented_like_lpac_and_single_like_pysim);
+	tcase_add_test(tc, device_info_v23_capabilities_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -68,10 +68,8 @@ static size_t metadata(const uint8_t *pkg, size_t len, uint32_t pprs, const char
 	ck_assert_int_eq(sim_asn1_write(n, "profileName", "Test profile", 12), 0);
 	ck_assert_int_eq(sim_asn1_write(n, "iconType", NULL, 0), 0);
 	ck_assert_int_eq(sim_asn1_write(n, "icon", NULL, 0), 0);
-	if (cls >= 0)
+	if (cls >= 0)	/* else: DEFAULT operational, left out */
 		ck_assert_int_eq(sim_asn1_write_uint(n, "profileClass", (unsigned long)cls), 0);
-	else
-		ck_assert_int_eq(sim_asn1_write(n, "profileClass", NULL, 0), 0);
 	if (notify_addr) {
 		ck_assert_int_eq(sim_asn1_write(n, "notificationConfigurationInfo", "NEW", 1), 0);
 		ck_assert_int_eq(sim_asn1_write_bits(n, "notificationConfigurationInfo.?LAST.profileManagementOperation",
@@ -86,6 +84,11 @@ static size_t metadata(const uint8_t *pkg, size_t len, uint32_t pprs, const char
 		ck_assert_int_eq(sim_asn1_write_bits(n, "profilePolicyRules", pprs), 0);
 	else
 		ck_assert_int_eq(sim_asn1_write(n, "profilePolicyRules", NULL, 0), 0);
+	ck_assert_int_eq(sim_asn1_write(n, "serviceSpecificDataStoredInEuicc", NULL, 0), 0);
+	ck_assert_int_eq(sim_asn1_write(n, "serviceSpecificDataNotStoredInEuicc", NULL, 0), 0);
+	ck_assert_int_eq(sim_asn1_write(n, "ecallIndication", NULL, 0), 0);
+	ck_assert_int_eq(sim_asn1_write(n, "fallbackAllowed", NULL, 0), 0);
+	ck_assert_int_eq(sim_asn1_write(n, "iotSpecificMetadata", NULL, 0), 0);
 	ck_assert_int_eq(sim_asn1_encode(n, &der, &der_len), 0);
 	ck_assert_int_le(der_len, cap);
 	memcpy(out, der, der_len);
