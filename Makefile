@@ -22,7 +22,7 @@ CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsub
 
 # Everything in the card folders is card code, except the CLI and the vpcd loop.
 CARD_SRC = $(filter-out sim/main.c sim/vpcd.c, \
-	$(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c profiles/*.c))
+	$(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c))
 GEN_SRC  = $(BUILD)/gen/rsp_asn1_tab.c $(BUILD)/gen/pe_asn1_tab.c $(BUILD)/gen/state_asn1_tab.c
 CARD_OBJ = $(CARD_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:%.c=%.o)
 UNIT_SRC = $(wildcard tests/unit/*.c)
