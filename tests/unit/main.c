@@ -6,7 +6,8 @@
 #define SUITES(X) \
 	X(tlv_suite) X(apdu_suite) X(es10_suite) X(store_suite) \
 	X(crypto_suite) X(bsp_suite) X(saip_suite) X(download_suite) \
-	X(ecasd_suite) X(profile_suite) X(notification_suite) X(pki_suite)
+	X(ecasd_suite) X(profile_suite) X(notification_suite) X(pki_suite) \
+	X(aka_suite)
 
 #define DECLARE(name) Suite *name(void) __attribute__((weak));
 SUITES(DECLARE)
