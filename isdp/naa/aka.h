@@ -79,7 +79,7 @@ int naa_aka_authenticate(const struct naa_aka_params *p, const uint8_t rand[NAA_
 int naa_aka_auts(const struct naa_aka_params *p, const uint8_t rand[NAA_AKA_RAND_LEN],
 		 const uint8_t sqn_ms[6], uint8_t *auts, size_t auts_size, size_t *auts_len);
 
-/* GSM security context from RAND alone (TS 31.102 §7.1.2.1 with TS 33.102
+/* GSM security context from RAND alone (TS 31.102 §7.1.2, with TS 33.102
  * §6.8.1.2): SRES = c2(RES), Kc = c3(CK, IK). -EU_E_PARAM where those are
  * undefined (RES over 16 octets, CK or IK of 32). */
 int naa_aka_gsm(const struct naa_aka_params *p, const uint8_t rand[NAA_AKA_RAND_LEN],
