@@ -23,7 +23,7 @@ CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsub
 # The card: the OS (sim/) and its applications. sim/host/ is what runs
 # around it: the assembly of the eUICC and the config parser (linked into
 # the tests, fuzzers and benchmarks too), the CLI and the vpcd loop.
-CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c profiles/*.c) \
+CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c) \
 	sim/host/euicc.c sim/host/config.c
 # libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.
 ASN1_MODULES = isdr/rsp.asn:rsp isdr/state.asn:isdr_state isdp/state.asn:isdp_state profiles/pe.asn:pe
@@ -59,7 +59,7 @@ $(foreach m,$(ASN1_MODULES),$(eval $(call ASN1_RULE,$(firstword $(subst :, ,$(m)
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -c -o $@ $<
 
-HEADERS = $(wildcard */*.h sim/host/*.h tests/*/*.h)
+HEADERS = $(wildcard */*.h */*/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
