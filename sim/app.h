@@ -26,6 +26,9 @@
 #define SIM_AID_MIN 5
 #define SIM_AID_MAX 16
 
+/* SELECT P2 (TS 102 221 Table 11.2): b4-b3 response, b2-b1 occurrence. */
+#define SIM_SELECT_NO_DATA(p2)	(((p2) & 0x0C) == 0x0C)
+
 /* A command APDU after parsing (short length fields only). */
 struct sim_apdu {
 	uint8_t cla, ins, p1, p2;
@@ -67,23 +70,26 @@ struct sim_cmd {
 struct sim_app_ops {
 	const char *name;
 	/* SELECT by AID named this application on a->channel: it becomes
-	 * current there. Answers with its FCI/FCP unless P2 asks for none. */
+	 * current there. a->data is its full AID (the OS resolves truncated
+	 * AIDs and occurrences). Answers with its FCI/FCP unless P2 (b4-b3)
+	 * asks for none. */
 	unsigned (*select)(void *app, const struct sim_apdu *a, struct sim_rbuf *out);
 	/* The channel closes, or a SELECT gives it to an application (this
 	 * one again included): per-channel state goes. */
 	void (*deselect)(void *app, unsigned channel);
 	/* Power events and REFRESH (sim/card.h). */
 	void (*reset)(void *app, enum sim_power_event ev);
-	/* STATUS (TS 102 221 §11.1.2): the FCP/FCI of what is current on the
-	 * channel. */
+	/* STATUS (TS 102 221 §11.1.2): the FCP/FCI of the current
+	 * application or DF on the channel (what SELECT of it returns). */
 	int (*status)(void *app, unsigned channel, struct sim_rbuf *out);
 	/* process: the commands this application handles. */
 	const struct sim_cmd *cmds;
 	size_t n_cmds;
 	/* Optional, for applications whose AIDs come and go (the ADFs of the
-	 * enabled profile): does this AID, maybe right-truncated, name one
-	 * of yours? */
-	bool (*match)(void *app, const uint8_t *aid, size_t len);
+	 * enabled profile): the n-th (from 0) of yours whose AID starts with
+	 * aid[0..len), its full AID in full; false when there is none. */
+	bool (*match)(void *app, const uint8_t *aid, size_t len, size_t n, uint8_t full[SIM_AID_MAX],
+		      size_t *full_len);
 	/* The root application (the MF's) only: SELECT by file identifier
 	 * or path, and the implicit selection on a channel the OS opens
 	 * (power on, MANAGE CHANNEL). */

@@ -93,43 +93,40 @@ static size_t put(uint8_t *b, size_t n, uint8_t tag, const uint8_t *v, size_t le
 	return n + len;
 }
 
-static int mf_fcp(struct sim_rbuf *out)
-{
-	/* 82 DF, 83 3F00, A5 UICC characteristics, 8A operational, 8B EF.ARR
-	 * record 1, C6 PIN status template. */
-	static const uint8_t fcp[] = {
-		0x62, 0x1E,
-		0x82, 0x02, 0x78, 0x21,
-		0x83, 0x02, 0x3F, 0x00,
-		0xA5, 0x03, 0x80, 0x01, 0x71,
-		0x8A, 0x01, 0x05,
-		0x8B, 0x03, 0x2F, 0x06, 0x01,
-		0xC6, 0x06, 0x90, 0x01, 0x00, 0x83, 0x01, 0x01,
-	};
-	return sim_rbuf_put(out, fcp, sizeof(fcp));
-}
+/* The MF as a file (it is in no package's file list). */
+static const struct sim_file mf_file = {
+	.type = SIM_FT_MF, .fid = SIM_FID_MF, .lcsi = 0x05, .arr = { 0x2F, 0x06, 0x01 }, .arr_len = 3,
+	.name = "MF",
+};
 
+#define FDB_DF 0x78		/* folder, no data coding (TS 102 221 §11.1.1.4.3) */
+#define DATA_CODING 0x21
+#define LCSI_OPERATIONAL_ACTIVATED 0x05
+/* UICC characteristics (§11.1.1.4.6.1): clock stop allowed, no
+ * preferred level; 3 V and 1.8 V (the MF's A5 template). */
+#define UICC_CHARACTERISTICS 0x71
+
+/* FCP template, TLVs in the order of §11.1.1.3.1 (DF) / §11.1.1.3.2 (EF). */
 static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
 {
-	uint8_t b[96], v[8];
+	static const uint8_t pin_tpl[] = { 0x90, 0x01, 0x00, 0x83, 0x01, 0x01 };
+	uint8_t b[128], v[8];
 	size_t n = 2;
 
-	if (f->type == SIM_FT_MF)
-		return mf_fcp(out);
 	if (is_df(f)) {
-		v[0] = 0x78;
-		v[1] = 0x21;
+		v[0] = FDB_DF;
+		v[1] = DATA_CODING;
 		n = put(b, n, 0x82, v, 2);
 	} else if (f->type == SIM_FT_LINEAR_FIXED || f->type == SIM_FT_CYCLIC) {
 		v[0] = f->fdb;
-		v[1] = 0x21;
+		v[1] = DATA_CODING;
 		v[2] = (uint8_t)(f->rec_len >> 8);
 		v[3] = (uint8_t)f->rec_len;
 		v[4] = (uint8_t)f->nb_rec;
 		n = put(b, n, 0x82, v, 5);
 	} else {
 		v[0] = f->fdb;
-		v[1] = 0x21;
+		v[1] = DATA_CODING;
 		n = put(b, n, 0x82, v, 2);
 	}
 	v[0] = (uint8_t)(f->fid >> 8);
@@ -137,13 +134,17 @@ static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
 	n = put(b, n, 0x83, v, 2);
 	if (f->type == SIM_FT_ADF && f->aid.len)
 		n = put(b, n, 0x84, f->aid.b, f->aid.len);
-	v[0] = f->lcsi ? f->lcsi : 0x05;
+	if (f->type == SIM_FT_MF) {
+		v[0] = 0x80;
+		v[1] = 1;
+		v[2] = UICC_CHARACTERISTICS;
+		n = put(b, n, 0xA5, v, 3);
+	}
+	v[0] = f->lcsi ? f->lcsi : LCSI_OPERATIONAL_ACTIVATED;
 	n = put(b, n, 0x8A, v, 1);
 	if (f->arr_len)
 		n = put(b, n, 0x8B, f->arr, f->arr_len);
 	if (is_df(f)) {
-		static const uint8_t pin_tpl[] = { 0x90, 0x01, 0x00, 0x83, 0x01, 0x01 };
-
 		n = put(b, n, 0xC6, pin_tpl, sizeof(pin_tpl));
 	} else {
 		uint32_t size = f->size_known ? f->size : (uint32_t)f->content_len;
@@ -151,14 +152,22 @@ static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
 		v[0] = (uint8_t)(size >> 8);
 		v[1] = (uint8_t)size;
 		n = put(b, n, 0x80, v, 2);
-		if (f->sfi) {
-			v[0] = (uint8_t)(f->sfi << 3);
-			n = put(b, n, 0x88, v, 1);
-		}
+		/* 88 absent would mean "SFI = the FID's low five bits"; files
+		 * without an SFI say so with an empty 88 (§11.1.1.4.8). */
+		v[0] = (uint8_t)(f->sfi << 3);
+		n = put(b, n, 0x88, v, f->sfi ? 1 : 0);
 	}
 	b[0] = 0x62;
 	b[1] = (uint8_t)(n - 2);
 	return sim_rbuf_put(out, b, n);
+}
+
+/* The current DF of a channel as a file. */
+static const struct sim_file *current_df(const struct sim_fs *fs, const struct fs_channel *ch)
+{
+	if (ch->df_depth <= 1)
+		return &mf_file;
+	return lookup(fs, ch->df_path, ch->df_depth - 1, ch->df_path[ch->df_depth - 1]);
 }
 
 /* ---- SELECT ---------------------------------------------------------------------- */
@@ -179,63 +188,82 @@ static void select_mf(struct fs_channel *ch)
 
 static unsigned selected(const struct sim_file *f, const struct sim_apdu *a, struct sim_rbuf *out)
 {
-	if (a->p2 == 0x0C)
+	if (SIM_SELECT_NO_DATA(a->p2))
 		return SW_OK;
 	return file_fcp(f, out) < 0 ? SW_UNKNOWN : SW_OK;
 }
 
-/* Select `fid` as seen from the DF path[0..depth): the DF itself's
- * children, then (ISO 7816-4 §7.1.1) the MF's. */
-static unsigned select_fid_from(struct sim_fs *fs, struct fs_channel *ch, const uint16_t *path, uint8_t depth,
-				uint16_t fid, const struct sim_apdu *a, struct sim_rbuf *out)
+/* Make f (found inside the DF path[0..depth)) current. */
+static unsigned select_found(struct fs_channel *ch, const uint16_t *path, uint8_t depth, const struct sim_file *f,
+			     const struct sim_apdu *a, struct sim_rbuf *out)
 {
-	static const struct sim_file mf = { .type = SIM_FT_MF, .fid = SIM_FID_MF };
-	const struct sim_file *f;
-	uint16_t mfpath[1] = { SIM_FID_MF };
-
-	if (fid == SIM_FID_MF) {
-		select_df(ch, mfpath, 1);
-		return selected(&mf, a, out);
-	}
-	f = lookup(fs, path, depth, fid);
-	if (!f && depth > 1)
-		f = lookup(fs, mfpath, 1, fid), path = mfpath, depth = 1;
-	if (!f)
-		return SW_FILE_NOT_FOUND;
-	if (is_df(f)) {
+	if (f->type == SIM_FT_MF) {
+		select_mf(ch);
+	} else if (is_df(f)) {
 		uint16_t sub[SIM_FS_MAX_DEPTH];
 
 		if (depth >= SIM_FS_MAX_DEPTH)
 			return SW_FILE_NOT_FOUND;
 		memcpy(sub, path, depth * sizeof(*path));
-		sub[depth] = fid;
+		sub[depth] = f->fid;
 		select_df(ch, sub, depth + 1);
 	} else {
 		select_df(ch, path, depth);
-		ch->ef = fid;
+		ch->ef = f->fid;
 	}
 	return selected(f, a, out);
 }
 
-static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+/* SELECT by FID from the current DF, in the order of TS 102 221
+ * §11.1.1.2: the MF, the current DF's children, its parent, the parent's
+ * children; then, as cards do and terminals expect, the MF's children. */
+static unsigned select_fid(struct sim_fs *fs, struct fs_channel *ch, uint16_t fid, const struct sim_apdu *a,
+			   struct sim_rbuf *out)
 {
-	struct sim_fs *fs = app;
-	struct fs_channel *ch = &fs->ch[a->channel];
+	static const uint16_t mfpath[1] = { SIM_FID_MF };
+	uint16_t path[SIM_FS_MAX_DEPTH];
+	uint8_t depth = ch->df_depth;
+	const struct sim_file *f;
+
+	memcpy(path, ch->df_path, sizeof(path));
+	if (fid == SIM_FID_MF)
+		return select_found(ch, mfpath, 0, &mf_file, a, out);
+	f = lookup(fs, path, depth, fid);
+	if (f)
+		return select_found(ch, path, depth, f, a, out);
+	if (depth > 1 && path[depth - 1] == fid)
+		return selected(current_df(fs, ch), a, out);	/* the current DF itself */
+	if (depth > 1) {
+		if (path[depth - 2] == fid) {		/* the parent */
+			const struct sim_file *parent = depth == 2 ? &mf_file :
+				lookup(fs, path, depth - 2, fid);
+
+			if (parent) {
+				select_df(ch, path, depth - 1);
+				return selected(parent, a, out);
+			}
+		}
+		f = lookup(fs, path, depth - 1, fid);	/* the parent's children */
+		if (f)
+			return select_found(ch, path, depth - 1, f, a, out);
+		f = lookup(fs, mfpath, 1, fid);
+		if (f) {
+			LOG_DEBUG("SELECT %04X: found among the MF's files, outside TS 102 221's search order",
+				  fid);
+			return select_found(ch, mfpath, 1, f, a, out);
+		}
+	}
+	return SW_FILE_NOT_FOUND;
+}
+
+/* By path from the MF (08) or from the current DF (09), without the
+ * starting DF's own FID. */
+static unsigned select_path(struct sim_fs *fs, struct fs_channel *ch, const struct sim_apdu *a,
+			    struct sim_rbuf *out)
+{
 	uint16_t path[SIM_FS_MAX_DEPTH];
 	uint8_t depth;
 
-	if (a->p2 != 0x04 && a->p2 != 0x0C && a->p2 != 0x00)
-		return SW_WRONG_P1P2;
-	if (a->p1 == 0x00) {
-		/* By FID, from the current DF. */
-		if (a->lc != 2)
-			return SW_WRONG_LENGTH;
-		memcpy(path, ch->df_path, sizeof(path));
-		depth = ch->df_depth;
-		return select_fid_from(fs, ch, path, depth, (uint16_t)(a->data[0] << 8 | a->data[1]), a, out);
-	}
-	/* By path from the MF (08) or the current DF (09), without the
-	 * starting DF's own FID. */
 	if (a->lc < 2 || (a->lc & 1))
 		return SW_WRONG_LENGTH;
 	if (a->p1 == 0x08) {
@@ -251,40 +279,84 @@ static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_r
 
 		if (fid == SIM_FID_MF)
 			return SW_WRONG_DATA;	/* the path excludes the MF */
+		f = depth < SIM_FS_MAX_DEPTH ? lookup(fs, path, depth, fid) : NULL;
 		if (i + 1 == n)
-			return select_fid_from(fs, ch, path, depth, fid, a, out);
-		f = lookup(fs, path, depth, fid);
-		if (!f || !is_df(f) || depth >= SIM_FS_MAX_DEPTH)
+			return f ? select_found(ch, path, depth, f, a, out) : SW_FILE_NOT_FOUND;
+		if (!f || !is_df(f))
 			return SW_FILE_NOT_FOUND;
 		path[depth++] = fid;
 	}
-	return SW_WRONG_P1P2;	/* not reached: lc >= 2 */
+	return SW_FILE_NOT_FOUND;	/* not reached: lc >= 2 */
 }
 
-/* The ADF of the enabled profile whose name starts with aid. */
-static const struct sim_file *find_adf(const struct sim_fs *fs, const uint8_t *aid, size_t len)
+static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
 {
-	size_t n;
-	const struct sim_file *f = files(fs, &n);
+	struct sim_fs *fs = app;
+	struct fs_channel *ch = &fs->ch[a->channel];
+	const struct sim_file *f;
 
-	/* (an ADF too deep for a channel's path cannot be selected) */
-	for (size_t i = 0; i < n; i++)
+	switch (a->p1) {
+	case 0x00:
+		/* No data: the MF, with P2 "no data" (TS 102 221 §11.1.1.2). */
+		if (a->lc == 0) {
+			if (!SIM_SELECT_NO_DATA(a->p2))
+				return SW_WRONG_P1P2;
+			select_mf(ch);
+			return SW_OK;
+		}
+		if (a->lc != 2)
+			return SW_WRONG_LENGTH;
+		return select_fid(fs, ch, (uint16_t)(a->data[0] << 8 | a->data[1]), a, out);
+	case 0x01:	/* a child DF of the current DF */
+		if (a->lc != 2)
+			return SW_WRONG_LENGTH;
+		f = lookup(fs, ch->df_path, ch->df_depth, (uint16_t)(a->data[0] << 8 | a->data[1]));
+		if (!f || !is_df(f))
+			return SW_FILE_NOT_FOUND;
+		return select_found(ch, ch->df_path, ch->df_depth, f, a, out);
+	case 0x03:	/* the parent DF of the current DF */
+		if (a->lc)
+			return SW_WRONG_LENGTH;
+		if (ch->df_depth <= 1)
+			return SW_FILE_NOT_FOUND;	/* the MF has none */
+		select_df(ch, ch->df_path, ch->df_depth - 1);
+		return selected(current_df(fs, ch), a, out);
+	default:	/* 08, 09 */
+		return select_path(fs, ch, a, out);
+	}
+}
+
+/* The n-th ADF of the enabled profile whose name starts with aid (an
+ * ADF too deep for a channel's path cannot be selected). */
+static const struct sim_file *find_adf(const struct sim_fs *fs, const uint8_t *aid, size_t len, size_t n)
+{
+	size_t count;
+	const struct sim_file *f = files(fs, &count);
+
+	for (size_t i = 0; i < count; i++)
 		if (f[i].type == SIM_FT_ADF && len <= f[i].aid.len && !memcmp(f[i].aid.b, aid, len) &&
-		    f[i].depth < SIM_FS_MAX_DEPTH)
+		    f[i].depth < SIM_FS_MAX_DEPTH && n-- == 0)
 			return &f[i];
 	return NULL;
 }
 
-static bool fs_match(void *app, const uint8_t *aid, size_t len)
+static bool fs_match(void *app, const uint8_t *aid, size_t len, size_t n, uint8_t full[SIM_AID_MAX],
+		     size_t *full_len)
 {
-	return find_adf(app, aid, len) != NULL;
+	const struct sim_file *f = find_adf(app, aid, len, n);
+
+	if (!f)
+		return false;
+	memcpy(full, f->aid.b, f->aid.len);
+	*full_len = f->aid.len;
+	return true;
 }
 
 static unsigned fs_select(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
 {
 	struct sim_fs *fs = app;
 	struct fs_channel *ch = &fs->ch[a->channel];
-	const struct sim_file *f = find_adf(fs, a->data, a->lc);
+	const struct sim_file *f = find_adf(fs, a->data, a->lc, 0);
 
 	if (!f) {
 		select_mf(ch);
@@ -313,11 +385,14 @@ static void fs_reset(void *app, enum sim_power_event ev)
 		select_mf(&fs->ch[i]);
 }
 
+/* STATUS: the FCP of the current DF (an EF selected in it changes
+ * nothing). */
 static int fs_status(void *app, unsigned channel, struct sim_rbuf *out)
 {
-	(void)app;
-	(void)channel;
-	return mf_fcp(out);
+	struct sim_fs *fs = app;
+	const struct sim_file *df = current_df(fs, &fs->ch[channel]);
+
+	return df ? file_fcp(df, out) : -EU_E_NOT_FOUND;
 }
 
 /* ---- READ BINARY / READ RECORD ------------------------------------------------------ */

@@ -241,7 +241,7 @@ static void full_check(void)
 	r = xfer(cmd);
 	check(!strcmp(r, "9000"), "MANAGE CHANNEL close", r);
 	r = xfer("00A40004023F0000");
-	check(!strncmp(r, "621E8202", 8) && ends_with(r, "9000"), "SELECT MF returns an FCP", r);
+	check(!strncmp(r, "621D8202", 8) && ends_with(r, "9000"), "SELECT MF returns an FCP", r);
 	r = xfer("00A4000C022FE2");
 	check(!strcmp(r, "9000"), "SELECT EF.ICCID", r);
 	r = xfer("00B000000A");

@@ -125,6 +125,22 @@ const char *t_es10(struct sim_card *card, unsigned ch, const char *der_hex, size
 	return out_hex;
 }
 
+const char *t_apdu_data(struct sim_card *card, const char *hex)
+{
+	static char all[2 * T_MAX_RSP + 8];
+	const char *r = t_apdu(card, hex);
+
+	snprintf(all, sizeof(all), "%s", r);
+	for (size_t n = strlen(all); n >= 4 && !strncmp(all + n - 4, "61", 2); n = strlen(all)) {
+		char gr[16];
+
+		snprintf(gr, sizeof(gr), "00C00000%.2s", all + n - 2);
+		all[n - 4] = 0;
+		strncat(all, t_apdu(card, gr), sizeof(all) - strlen(all) - 1);
+	}
+	return all;
+}
+
 unsigned t_open_isdr(struct sim_card *card)
 {
 	const char *r = t_apdu(card, "0070000001");

@@ -26,6 +26,10 @@ void t_hex(const uint8_t *b, size_t n, char *out);
  * (data followed by SW). */
 const char *t_apdu(struct sim_card *card, const char *hex);
 
+/* The same, following 61xx with GET RESPONSE: all the data, then the
+ * final SW. */
+const char *t_apdu_data(struct sim_card *card, const char *hex);
+
 /* Send an ES10 command (hex DER) on channel ch the way lpac does: STORE
  * DATA blocks of at most `seg` bytes, then GET RESPONSE while 61xx.
  * Returns response data + final SW in hex. */

@@ -3,6 +3,7 @@
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static struct sim_card *card;
@@ -51,13 +52,15 @@ START_TEST(length_errors)
 	ck_assert_str_eq(t_apdu(card, "00A40000033F00"), "6700");	/* Lc says 3, 2 follow */
 	ck_assert_str_eq(t_apdu(card, "00A40000013F0000"), "6700");
 	ck_assert_str_eq(t_apdu(card, "00A4000000000002" "3F00"), "6700");	/* extended */
-	ck_assert_str_eq(t_apdu(card, "00A40000"), "6700");		/* SELECT needs data */
+	ck_assert_str_eq(t_apdu(card, "00A40000"), "6A86");		/* no data: P2 must be 0C */
 	ck_assert_str_eq(t_apdu(card, "00B0000001AA0A"), "6700");	/* READ BINARY takes none */
 }
 END_TEST
 
 START_TEST(manage_channel)
 {
+	/* extended logical channels (TS 102 221 §11.1.19 tag 81), as lpac */
+	ck_assert_str_eq(t_apdu(card, "80AA00000AA9088100820101830107"), "9000");
 	ck_assert_str_eq(t_apdu(card, "0070000001"), "019000");
 	ck_assert_str_eq(t_apdu(card, "0070000001"), "029000");
 	ck_assert_str_eq(t_apdu(card, "0070000001"), "039000");
@@ -69,7 +72,6 @@ START_TEST(manage_channel)
 	ck_assert_str_eq(t_apdu(card, "0070000001"), "029000");	/* lowest free again */
 	ck_assert_str_eq(t_apdu(card, "0070800500"), "6A88");	/* not open */
 	ck_assert_str_eq(t_apdu(card, "0070800000"), "6A86");	/* basic channel */
-	ck_assert_str_eq(t_apdu(card, "00700000"), "6700");		/* open needs Le=1 */
 	ck_assert_str_eq(t_apdu(card, "0070000607"), "6700");
 	ck_assert_str_eq(t_apdu(card, "00700006"), "9000");		/* open channel 6 */
 	ck_assert_str_eq(t_apdu(card, "42A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
@@ -88,7 +90,7 @@ START_TEST(select_applications)
 {
 	ck_assert_str_eq(t_apdu(card, "00A4040010A0000005591010FFFFFFFF8900000100"), "611A");
 	ck_assert_str_eq(t_apdu(card, "00C000001A"), FCI_ISDR "9000");
-	ck_assert_str_eq(t_apdu(card, "00C000001A"), "6985");		/* nothing pending */
+	ck_assert_str_eq(t_apdu(card, "00C000001A"), "6F00");		/* nothing pending (§12.1.1) */
 	ck_assert_str_eq(t_apdu(card, "00A4040010A0000005591010FFFFFFFF890000010000"), FCI_ISDR "9000");
 	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000200"), "9000");
 	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000300"), "6A82");
@@ -112,12 +114,12 @@ START_TEST(get_response_chaining)
 	/* a pending response is dropped by any other command */
 	ck_assert_str_eq(t_apdu(card, "00A4040010A0000005591010FFFFFFFF8900000100"), "611A");
 	ck_assert_str_eq(t_apdu(card, "80CA00FE00"), "6D00");
-	ck_assert_str_eq(t_apdu(card, "00C000001A"), "6985");
+	ck_assert_str_eq(t_apdu(card, "00C000001A"), "6F00");
 	/* bad parameters */
 	ck_assert_str_eq(t_apdu(card, "00A4040010A0000005591010FFFFFFFF8900000100"), "611A");
 	ck_assert_str_eq(t_apdu(card, "00C001001C"), "6A86");
 	r = t_apdu(card, "00C000001A");
-	ck_assert_str_eq(r, "6985");
+	ck_assert_str_eq(r, "6F00");
 }
 END_TEST
 
@@ -125,7 +127,7 @@ START_TEST(mf_and_files)
 {
 	const char *r = t_apdu(card, "00A40004023F0000");
 
-	ck_assert(!strncmp(r, "621E820278218302", 16));
+	ck_assert(!strncmp(r, "621D820278218302", 16));
 	ck_assert_str_eq(r + strlen(r) - 4, "9000");
 	ck_assert_str_eq(t_apdu(card, "00B000000A"), "6986");		/* no current EF */
 	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
@@ -146,7 +148,7 @@ START_TEST(mf_and_files)
 	ck_assert_str_eq(t_apdu(card, "00A4080C023F00"), "6A80");
 	/* STATUS */
 	r = t_apdu(card, "80F2000000");
-	ck_assert(!strncmp(r, "621E", 4));
+	ck_assert(!strncmp(r, "621D", 4));
 }
 END_TEST
 
@@ -223,6 +225,123 @@ START_TEST(reset_closes_channels)
 }
 END_TEST
 
+/* ---- TS 102 221 fidelity ------------------------------------------------------- */
+
+START_TEST(atr_announces_logical_channels)
+{
+	size_t n;
+	const uint8_t *atr = sim_atr(&n);
+
+	/* historical bytes after TS T0 TA1 TD1: 80, 31 E0, 73 FE 21 xx */
+	ck_assert_int_eq(atr[7], 0x73);
+	ck_assert_int_eq(atr[10] & 0x18, 0x18);	/* assigned by card and terminal */
+	ck_assert_int_eq(atr[10] & 0x07, 0x07);	/* eight or more */
+}
+END_TEST
+
+START_TEST(manage_channel_forms)
+{
+	/* case 1: the number comes through 61 01 */
+	ck_assert_str_eq(t_apdu(card, "00700000"), "6101");
+	ck_assert_str_eq(t_apdu(card, "00C0000001"), "019000");
+	/* Le other than 01: 6C01 as over T=0, and nothing is opened */
+	ck_assert_str_eq(t_apdu(card, "0070000000"), "6C01");
+	ck_assert_str_eq(t_apdu(card, "0070000002"), "6C01");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "029000");
+}
+END_TEST
+
+START_TEST(channels_without_terminal_capability)
+{
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "019000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "029000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "039000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "6A81");	/* three besides the basic one */
+	ck_assert_str_eq(t_apdu(card, "00700004"), "6A81");
+	/* TERMINAL CAPABILITY without tag 81 changes nothing, with it: 19 */
+	ck_assert_str_eq(t_apdu(card, "80AA000005A903830107"), "9000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "6A81");
+	ck_assert_str_eq(t_apdu(card, "80AA000004A9028100"), "9000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "049000");
+	ck_assert_str_eq(t_apdu(card, "00700013"), "9000");
+	/* a reset forgets the terminal's capabilities */
+	sim_power(card, SIM_RESET);
+	for (int i = 0; i < 3; i++)
+		ck_assert_str_eq(t_apdu(card, "0070000001") + 2, "9000");
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "6A81");
+}
+END_TEST
+
+START_TEST(get_response_sequence)
+{
+	ck_assert_str_eq(t_apdu(card, "00C0000010"), "6F00");	/* nothing pending */
+	ck_assert_str_eq(t_apdu(card, "0070000001"), "019000");
+	/* pending on channel 1, fetched on channel 0: lost (§12.1.1.1) */
+	ck_assert_str_eq(t_apdu(card, "01A4040010A0000005591010FFFFFFFF8900000100"), "611A");
+	ck_assert_str_eq(t_apdu(card, "00C000001A"), "6F00");
+	ck_assert_str_eq(t_apdu(card, "01C000001A"), "6F00");
+	/* a command on another channel in between loses it too */
+	ck_assert_str_eq(t_apdu(card, "01A4040010A0000005591010FFFFFFFF8900000100"), "611A");
+	ck_assert_str_eq(t_apdu(card, "80F2000C00"), "9000");
+	ck_assert_str_eq(t_apdu(card, "01C000001A"), "6F00");
+	/* and the right sequence works */
+	ck_assert_str_eq(t_apdu(card, "01A4040010A0000005591010FFFFFFFF8900000100"), "611A");
+	ck_assert_str_eq(t_apdu(card, "01C000001A"), FCI_ISDR "9000");
+}
+END_TEST
+
+START_TEST(status_p2)
+{
+	/* MF: the FCP of the MF; no application, so no DF name */
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D82027821", 12));
+	ck_assert_str_eq(t_apdu(card, "80F2000100"), "9000");
+	ck_assert_str_eq(t_apdu(card, "80F2000C00"), "9000");
+	ck_assert_str_eq(t_apdu(card, "80F2000200"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "80F2030000"), "6A86");
+	/* an EF selected: still the FCP of the current DF */
+	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D", 4));
+	/* ISD-R: its FCI, and the DF name alone with P2 01 */
+	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
+	ck_assert_str_eq(t_apdu_data(card, "80F2000000"), FCI_ISDR "9000");
+	ck_assert_str_eq(t_apdu_data(card, "80F2010100"), "8410A0000005591010FFFFFFFF89000001009000");
+}
+END_TEST
+
+START_TEST(select_p2_codings)
+{
+	/* P1 00, no data: the MF, with P2 "no data" only */
+	ck_assert_str_eq(t_apdu(card, "00A4000C"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A40004"), "6A86");
+	/* response bits: FCP (04), none (0C), ISO FCI (00) as FCP; FMD (08)
+	 * and RFU refused; occurrence and session bits only with P1 04 */
+	ck_assert(!strncmp(t_apdu_data(card, "00A4000402 2F00"), "621A8205", 8));
+	ck_assert(!strncmp(t_apdu_data(card, "00A4000002 2F00"), "621A8205", 8));
+	ck_assert_str_eq(t_apdu(card, "00A4000802 2F00"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00A4001C02 2F00"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00A4000602 2F00"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00A4004C02 2F00"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00A4048C10A0000005591010FFFFFFFF8900000100"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00A4042C10A0000005591010FFFFFFFF8900000100"), "6A86");
+	/* occurrences of a truncated AID: ISD-R, then ECASD */
+	ck_assert_str_eq(t_apdu_data(card, "00A404000CA0000005591010FFFFFFFF89"), FCI_ISDR "9000");
+	ck_assert(strstr(t_apdu_data(card, "00A404020CA0000005591010FFFFFFFF89"), "8900000200") != NULL);
+	ck_assert_str_eq(t_apdu(card, "00A4040E0CA0000005591010FFFFFFFF89"), "6A82");	/* no next */
+	ck_assert_str_eq(t_apdu_data(card, "00A404030CA0000005591010FFFFFFFF89"), FCI_ISDR "9000");	/* previous */
+	ck_assert_str_eq(t_apdu(card, "00A4040F0CA0000005591010FFFFFFFF89"), "6A82");	/* none before */
+	ck_assert(strstr(t_apdu_data(card, "00A404010CA0000005591010FFFFFFFF89"), "8900000200") != NULL);	/* last */
+	/* termination of the session: the channel is back in the MF */
+	ck_assert_str_eq(t_apdu(card, "00A4044C10A0000005591010FFFFFFFF8900000100"), "6A82");	/* not current */
+	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4044C10A0000005591010FFFFFFFF8900000100"), "9000");
+	ck_assert_str_eq(t_apdu(card, "80E2910003BF2000"), "6985");	/* ISD-R no longer selected */
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D", 4));
+	/* parent (03) and child DF (01) */
+	ck_assert_str_eq(t_apdu(card, "00A4030C"), "6A82");	/* the MF has no parent */
+	ck_assert_str_eq(t_apdu(card, "00A4010C022FE2"), "6A82");	/* an EF, not a DF */
+}
+END_TEST
+
 Suite *apdu_suite(void)
 {
 	Suite *s = suite_create("apdu");
@@ -240,6 +359,15 @@ Suite *apdu_suite(void)
 	tcase_add_test(tc, store_data_limit);
 	tcase_add_test(tc, terminal_capability);
 	tcase_add_test(tc, reset_closes_channels);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ts102221");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, atr_announces_logical_channels);
+	tcase_add_test(tc, manage_channel_forms);
+	tcase_add_test(tc, channels_without_terminal_capability);
+	tcase_add_test(tc, get_response_sequence);
+	tcase_add_test(tc, status_p2);
+	tcase_add_test(tc, select_p2_codings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,8 @@
 #include "sim/store.h"
 
 #include "sim/tlv.h"
+#include "sim/err.h"
+#include "profiles/saip.h"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -519,6 +521,82 @@ START_TEST(inconsistent_state_refused)
 }
 END_TEST
 
+/* An FCP/FCI template as TS 102 221 §11.1.1.3 / GP want it: one TLV of
+ * tag 62 (6F for applications) whose length is its content, and a
+ * content of whole TLVs (hex answer with 9000 at the end). */
+static void check_fcp(const char *hex, const char *what)
+{
+	uint8_t b[512];
+	size_t n = t_unhex(hex, b, sizeof(b));
+	struct tlv tpl, t;
+	struct tlv_iter it;
+	int rc, count = 0;
+
+	ck_assert_msg(n >= 4 && b[n - 2] == 0x90 && b[n - 1] == 0x00, "%s: %s", what, hex);
+	ck_assert_msg(tlv_parse_exact(b, n - 2, &tpl) == 0, "%s: FCP length is not its content: %s", what, hex);
+	ck_assert_msg(tpl.tag == 0x62 || tpl.tag == 0x6F, "%s: %s", what, hex);
+	tlv_iter_init(&it, &tpl);
+	while ((rc = tlv_iter_next(&it, &t)) > 0)
+		count++;
+	ck_assert_msg(rc == 0 && count >= 2, "%s: FCP content is not whole TLVs: %s", what, hex);
+}
+
+/* Every FCP the card can return, for every TS.48 profile: each file by
+ * path from the MF, and STATUS in each DF; plus the FCIs of the ISD-R
+ * and the ECASD. */
+START_TEST(every_fcp_is_well_formed)
+{
+	static const char *const pkgs[] = {
+		"TS48V1-A-UNIQUE", "TS48V1-B-UNIQUE", "TS48V2-SAIP2-1-BERTLV-UNIQUE",
+		"TS48V2-SAIP2-3-NOBERTLV-UNIQUE", "TS48V3-SAIP2-1-BERTLV-UNIQUE", "TS48V4-SAIP2-1A-NOBERTLV-UNIQUE",
+		"TS48V4-SAIP2-3-BERTLV-UNIQUE", "TS48V5-SAIP2-1B-NOBERTLV-UNIQUE", "TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE",
+	};
+	size_t checked = 0;
+
+	for (size_t k = 0; k < ARRAY_SIZE(pkgs); k++) {
+		struct sim_card *c = t_card_new(NULL);
+		const struct saip_profile *sp;
+		char path[256], cmd[300], what[64];
+		size_t len;
+		uint8_t *pkg;
+		char err[128];
+
+		snprintf(path, sizeof(path), SIM_DATADIR "/profiles/ts48/%s.der", pkgs[k]);
+		pkg = load(path, &len);
+		ck_assert_msg(isdp_sideload(sim_card_isdp(c), pkg, len, "x", "x", ISDP_CLASS_OPERATIONAL, NULL,
+					    err, sizeof(err)) == 0, "%s", err);
+		free(pkg);
+		isdp_at(sim_card_isdp(c), 0)->state = ISDP_ENABLED;
+		sp = isdp_get(sim_card_isdp(c), 0)->decoded;
+		check_fcp(t_apdu_data(c, "00A40004023F00"), "MF");
+		check_fcp(t_apdu_data(c, "80F2000000"), "STATUS in the MF");
+		for (size_t i = 0; i < sp->n_files; i++) {
+			const struct sim_file *f = &sp->files[i];
+			size_t o;
+
+			if (f->type == SIM_FT_MF)
+				continue;
+			/* the path from the MF without 3F00, then the file */
+			o = (size_t)snprintf(cmd, sizeof(cmd), "00A40804%02X", 2 * f->depth);
+			for (size_t d = 1; d < f->depth; d++)
+				o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, "%04X", f->path[d]);
+			snprintf(cmd + o, sizeof(cmd) - o, "%04X", f->fid);
+			snprintf(what, sizeof(what), "%s %s %04X", pkgs[k], f->name ? f->name : "file", f->fid);
+			check_fcp(t_apdu_data(c, cmd), what);
+			if (f->type == SIM_FT_DF || f->type == SIM_FT_ADF)
+				check_fcp(t_apdu_data(c, "80F2000000"), what);
+			checked++;
+		}
+		sim_card_free(c);
+	}
+	ck_assert_int_gt(checked, 500);
+	/* the applications' FCIs */
+	check_fcp(t_apdu_data(card, "00A4040010A0000005591010FFFFFFFF8900000100"), "ISD-R");
+	check_fcp(t_apdu_data(card, "80F2000000"), "STATUS in the ISD-R");
+	check_fcp(t_apdu_data(card, "00A4040010A0000005591010FFFFFFFF8900000200"), "ECASD");
+}
+END_TEST
+
 Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -539,6 +617,7 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, many_notifications_retrieved);
 	tcase_add_test(tc, refresh_resets_selection);
 	tcase_add_test(tc, inconsistent_state_refused);
+	tcase_add_test(tc, every_fcp_is_well_formed);
 	suite_add_tcase(s, tc);
 	return s;
 }
