@@ -206,6 +206,43 @@ static bool flag_on(const char *v)
 	return !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on");
 }
 
+/* "HOST:PORT" or "[V6ADDR]:PORT"; with dflt_host also "PORT" and ":PORT". */
+static int parse_hostport(const char *value, const char *dflt_host, char *host, size_t host_len,
+			  uint16_t *port)
+{
+	const char *colon = strrchr(value, ':'), *h = value, *p = value;
+	size_t hl = 0;
+	unsigned long n;
+
+	if (colon) {
+		hl = (size_t)(colon - value);
+		p = colon + 1;
+		if (hl >= 2 && value[0] == '[' && value[hl - 1] == ']') {
+			h++;
+			hl -= 2;
+		}
+	} else if (!dflt_host) {
+		return -1;
+	}
+	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 5)
+		return -1;
+	n = strtoul(p, NULL, 10);
+	if (n == 0 || n > 65535)
+		return -1;
+	if (!hl) {
+		if (!dflt_host)
+			return -1;
+		h = dflt_host;
+		hl = strlen(dflt_host);
+	}
+	if (hl >= host_len)
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	*port = (uint16_t)n;
+	return 0;
+}
+
 int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 		   const char *base_dir, char *err, size_t err_len)
 {
@@ -213,15 +250,17 @@ int sim_config_set(struct sim_config *cfg, const char *key, const char *value,
 
 #define BAD(...) do { snprintf(err, err_len, __VA_ARGS__); return -EU_E_CONFIG; } while (0)
 	if (!strcmp(key, "vpcd")) {
-		const char *colon = strrchr(value, ':');
-		uint64_t port;
-
-		if (!colon || colon == value || (size_t)(colon - value) >= sizeof(cfg->vpcd_host) ||
-		    parse_u64(colon + 1, &port) < 0 || port == 0 || port > 65535)
+		if (cfg->listen_port)
+			BAD("vpcd and listen exclude each other (the card connects, or it listens)");
+		if (parse_hostport(value, NULL, cfg->vpcd_host, sizeof(cfg->vpcd_host), &cfg->vpcd_port) < 0)
 			BAD("vpcd: expected HOST:PORT, got '%s'", value);
-		memcpy(cfg->vpcd_host, value, (size_t)(colon - value));
-		cfg->vpcd_host[colon - value] = 0;
-		cfg->vpcd_port = (uint16_t)port;
+		cfg->vpcd_set = true;
+	} else if (!strcmp(key, "listen")) {
+		if (cfg->vpcd_set)
+			BAD("vpcd and listen exclude each other (the card connects, or it listens)");
+		if (parse_hostport(value, "127.0.0.1", cfg->listen_host, sizeof(cfg->listen_host),
+				   &cfg->listen_port) < 0)
+			BAD("listen: expected [HOST:]PORT, got '%s'", value);
 	} else if (!strcmp(key, "state")) {
 		resolve(cfg->state_dir, value, base_dir);
 	} else if (!strcmp(key, "preset")) {
@@ -391,6 +430,8 @@ void sim_config_help(void)
 	     "Relative paths are relative to the config file.\n"
 	     "\n"
 	     "  vpcd = HOST:PORT               vpcd to attach to (127.0.0.1:35963)\n"
+	     "  listen = [HOST:]PORT           reversed mode: wait for vpcd on HOST (127.0.0.1):PORT\n"
+	     "                                 (reader.conf DEVICENAME HOST:PORT); excludes vpcd\n"
 	     "  state = DIR                    state directory\n"
 	     "  preset = NAME                  CI/credential preset (replaces the lists):\n"
 	     "                                 sgp26, sgp26-nist, sgp26-brp, gsma-prod, private, hybrid\n"

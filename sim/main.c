@@ -39,6 +39,9 @@ static void usage(FILE *f)
 		"\n"
 		"  --vpcd HOST:PORT    vpcd to attach to (default 127.0.0.1:35963,\n"
 		"                      reader \"Virtual PCD 00 00\"; 35964 is \"... 00 01\")\n"
+		"  --listen [HOST:]PORT\n"
+		"                      reversed mode: wait on HOST (default 127.0.0.1):PORT for\n"
+		"                      vpcd to connect (reader.conf DEVICENAME HOST:PORT); no --vpcd\n"
 		"  --state DIR         state directory, created if missing (default ./euicc-sim-state)\n"
 		"  --no-state          keep all state in memory only\n"
 		"  --config FILE       config file of 'key = value' lines (see --help-config)\n"
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 's' },
 		{ "no-state", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
@@ -144,6 +148,7 @@ int main(int argc, char **argv)
 	static struct sim_config cfg;
 	char certs[SIM_PATH_MAX], err[1024];
 	const char *vpcd = NULL, *state = "euicc-sim-state", *config = NULL, *preset = NULL;
+	const char *listen_on = NULL;
 	bool print_eid = false;
 	struct sim_card *card = NULL;
 	struct sigaction sa;
@@ -164,6 +169,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': vpcd = optarg; break;
+		case 'L': listen_on = optarg; break;
 		case 's': state = optarg; break;
 		case 'n': state = ""; break;
 		case 'c': config = optarg; break;
@@ -198,8 +204,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "euicc-sim: %s\n", err);
 		return 2;
 	}
-	/* Command-line flags win over the config file. */
-	if (vpcd && sim_config_set(&cfg, "vpcd", vpcd, NULL, err, sizeof(err)) < 0) {
+	/* Command-line flags win over the config file, a mode flag over
+	 * the file's mode. */
+	if (vpcd && listen_on) {
+		fprintf(stderr, "euicc-sim: --vpcd and --listen exclude each other: --vpcd HOST:PORT "
+			"connects to a listening vpcd (DEVICENAME /dev/null:PORT), --listen [HOST:]PORT "
+			"waits for vpcd to connect (DEVICENAME HOST:PORT)\n");
+		return 2;
+	}
+	if (vpcd || listen_on) {
+		cfg.vpcd_set = false;
+		cfg.listen_port = 0;
+	}
+	if ((vpcd && sim_config_set(&cfg, "vpcd", vpcd, NULL, err, sizeof(err)) < 0) ||
+	    (listen_on && sim_config_set(&cfg, "listen", listen_on, NULL, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "euicc-sim: --%s\n", err);
 		return 2;
 	}
@@ -278,8 +296,11 @@ int main(int argc, char **argv)
 			sim_card_free(card);
 			return 0;
 		}
-		fprintf(stderr, "euicc-sim: EID %s, state %s, vpcd %s:%u\n", hex,
-			cfg.state_dir[0] ? cfg.state_dir : "(memory only)", cfg.vpcd_host, cfg.vpcd_port);
+		fprintf(stderr, "euicc-sim: EID %s, state %s, %s %s:%u\n", hex,
+			cfg.state_dir[0] ? cfg.state_dir : "(memory only)",
+			cfg.listen_port ? "listen" : "vpcd",
+			cfg.listen_port ? cfg.listen_host : cfg.vpcd_host,
+			cfg.listen_port ? cfg.listen_port : cfg.vpcd_port);
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -288,8 +309,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	sim_vpcd_run(card, cfg.vpcd_host, cfg.vpcd_port, &stop_requested);
-	fprintf(stderr, "euicc-sim: stopped\n");
+	if (cfg.listen_port)
+		rc = sim_vpcd_listen(card, cfg.listen_host, cfg.listen_port, &stop_requested);
+	else
+		rc = sim_vpcd_run(card, cfg.vpcd_host, cfg.vpcd_port, &stop_requested);
+	if (rc == 0)
+		fprintf(stderr, "euicc-sim: stopped\n");
 	sim_card_free(card);
-	return 0;
+	return rc < 0 ? 1 : 0;
 }
