@@ -111,6 +111,7 @@ check-fuzz: $(FUZZ)
 
 check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
+	tests/integration/listen.sh $(SIM) $(PCSC_TEST)
 	tests/integration/cards.sh $(PCSC_TEST)
 
 # The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.

@@ -5,7 +5,10 @@
 #   ns_enter "$0" "$@"   re-executes the calling script inside the namespace
 #   ns_setup             loopback up, private /run, reader.conf.d in $work
 #   start_pcscd          starts pcscd -f, waits for its socket
+#   vpcd_reversed        (after ns_setup) vpcd connects to listening cards
 # Readers: "Virtual PCD 00 00" on port 35963, "Virtual PCD 00 01" on 35964.
+# By default vpcd listens on them (DEVICENAME /dev/null:PORT), which in
+# this namespace reaches its loopback only; that is what tests --vpcd.
 
 ns_enter() {
 	[ -n "${EUICC_SIM_NS:-}" ] && return 0
@@ -42,4 +45,33 @@ start_pcscd() {
 	echo "pcscd did not start:" >&2
 	cat "$work/pcscd.log" >&2
 	exit 1
+}
+
+# vpcd_reversed: rewrite the reader.conf.d entry for reversed mode
+# (DEVICENAME 127.0.0.1:PORT): vpcd connects to cards listening on
+# 127.0.0.1:35963 and :35964 (euicc-sim --listen). Debian's vpcd 3.3
+# connects once, when pcscd starts, and aborts pcscd when a slot has no
+# card or its card goes away (docs/design.md, "vpcd modes"): start a
+# listening card on both ports first, and stop pcscd before the cards.
+vpcd_reversed() {
+	cat > "$work/reader.conf.d/vpcd" <<CONF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   127.0.0.1:0x8C7B
+LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+CHANNELID    0x8C7B
+CONF
+}
+
+# wait_listening PORT...: until each port has a listener (5 s at most).
+wait_listening() {
+	local p missing
+	for _ in $(seq 50); do
+		missing=0
+		for p in "$@"; do
+			[ -n "$(ss -ltnH "sport = :$p")" ] || missing=1
+		done
+		[ $missing = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
 }

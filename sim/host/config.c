@@ -270,19 +270,65 @@ static int set_size(struct sim_config *cfg, const struct key *k, const char *v, 
 	return 0;
 }
 
+/* "HOST:PORT" or "[V6ADDR]:PORT"; with dflt_host also "PORT" and ":PORT". */
+static int parse_hostport(const char *value, const char *dflt_host, char *host, size_t host_len,
+			  uint16_t *port)
+{
+	const char *colon = strrchr(value, ':'), *h = value, *p = value;
+	size_t hl = 0;
+	unsigned long n;
+
+	if (colon) {
+		hl = (size_t)(colon - value);
+		p = colon + 1;
+		if (hl >= 2 && value[0] == '[' && value[hl - 1] == ']') {
+			h++;
+			hl -= 2;
+		}
+	} else if (!dflt_host) {
+		return -1;
+	}
+	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 5)
+		return -1;
+	n = strtoul(p, NULL, 10);
+	if (n == 0 || n > 65535)
+		return -1;
+	if (!hl) {
+		if (!dflt_host)
+			return -1;
+		h = dflt_host;
+		hl = strlen(dflt_host);
+	}
+	if (hl >= host_len)
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+#define MODES_EXCLUDE "vpcd and listen exclude each other (the card connects, or it listens)"
+
 static int set_vpcd(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
-	const char *colon = strrchr(v, ':');
-	uint64_t port;
-
 	(void)k;
 	(void)base;
-	if (!colon || colon == v || (size_t)(colon - v) >= sizeof(cfg->vpcd_host) ||
-	    parse_u64(colon + 1, &port) < 0 || port == 0 || port > 65535)
+	if (cfg->listen_port)
+		return BAD(MODES_EXCLUDE);
+	if (parse_hostport(v, NULL, cfg->vpcd_host, sizeof(cfg->vpcd_host), &cfg->vpcd_port) < 0)
 		return BAD("vpcd: expected HOST:PORT, got '%s'", v);
-	memcpy(cfg->vpcd_host, v, (size_t)(colon - v));
-	cfg->vpcd_host[colon - v] = 0;
-	cfg->vpcd_port = (uint16_t)port;
+	cfg->vpcd_set = true;
+	return 0;
+}
+
+static int set_listen(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	(void)k;
+	(void)base;
+	if (cfg->vpcd_set)
+		return BAD(MODES_EXCLUDE);
+	if (parse_hostport(v, "127.0.0.1", cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port) < 0)
+		return BAD("listen: expected [HOST:]PORT, got '%s'", v);
 	return 0;
 }
 
@@ -406,6 +452,8 @@ static int set_rat(struct sim_config *cfg, const struct key *k, const char *v, c
 
 static const struct key keys[] = {
 	{ "vpcd", "HOST:PORT", "vpcd to attach to (127.0.0.1:35963)", set_vpcd, 0, 0, 0 },
+	{ "listen", "[HOST:]PORT", "reversed mode: wait for vpcd on HOST (127.0.0.1):PORT (reader.conf "
+	  "DEVICENAME HOST:PORT); excludes vpcd", set_listen, 0, 0, 0 },
 	{ "state", "DIR", "state directory", set_path, OFF(state_dir), 0, 0 },
 	{ "preset", "NAME", "CI/credential preset (replaces the lists): sgp26, sgp26-nist, sgp26-brp, "
 	  "gsma-prod, private, hybrid", set_preset, 0, 0, 0 },

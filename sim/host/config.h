@@ -19,6 +19,11 @@
 struct sim_config {
 	char vpcd_host[256];
 	uint16_t vpcd_port;
+	bool vpcd_set;			/* 'vpcd' given (it excludes 'listen') */
+	/* Reversed mode when listen_port is set: the card listens and vpcd
+	 * connects to it (reader.conf DEVICENAME HOST:PORT). */
+	char listen_host[256];
+	uint16_t listen_port;
 	char state_dir[SIM_PATH_MAX];	/* empty: nothing is persisted */
 
 	/* Where the presets find their certificates. */

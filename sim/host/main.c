@@ -41,6 +41,9 @@ static void usage(FILE *f)
 		"\n"
 		"  --vpcd HOST:PORT    vpcd to attach to (default 127.0.0.1:35963,\n"
 		"                      reader \"Virtual PCD 00 00\"; 35964 is \"... 00 01\")\n"
+		"  --listen [HOST:]PORT\n"
+		"                      reversed mode: wait on HOST (default 127.0.0.1):PORT for\n"
+		"                      vpcd to connect (reader.conf DEVICENAME HOST:PORT); no --vpcd\n"
 		"  --state DIR         state directory, created if missing (default ./" DEFAULT_STATE ")\n"
 		"  --no-state          keep all state in memory only\n"
 		"  --config FILE       config file of 'key = value' lines (see --help-config)\n"
@@ -61,7 +64,7 @@ static void usage(FILE *f)
 
 /* Command-line options; NULL/false when not given. */
 struct options {
-	const char *vpcd, *state, *config, *preset, *private_pki;
+	const char *vpcd, *listen, *state, *config, *preset, *private_pki;
 	char certs[SIM_PATH_MAX];
 	bool print_eid;
 	/* sideload */
@@ -74,6 +77,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 's' },
 		{ "no-state", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
@@ -95,6 +99,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->vpcd = optarg; break;
+		case 'L': o->listen = optarg; break;
 		case 's': o->state = optarg; break;
 		case 'n': o->state = ""; break;
 		case 'c': o->config = optarg; break;
@@ -116,6 +121,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind != argc) {
 		fprintf(stderr, "euicc-sim: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
+		return 3;
+	}
+	if (o->vpcd && o->listen) {
+		fprintf(stderr, "euicc-sim: --vpcd and --listen exclude each other: --vpcd HOST:PORT "
+			"connects to a listening vpcd (DEVICENAME /dev/null:PORT), --listen [HOST:]PORT "
+			"waits for vpcd to connect (DEVICENAME HOST:PORT)\n");
 		return 3;
 	}
 	if (!o->sideload && (o->enable || o->name || o->notify || o->spn || o->cls)) {
@@ -141,8 +152,14 @@ static int configure(const struct options *o, struct sim_config *cfg)
 		fprintf(stderr, "euicc-sim: %s\n", err);
 		return -1;
 	}
-	/* Command-line flags win over the config file. */
-	if (o->vpcd && sim_config_set(cfg, "vpcd", o->vpcd, NULL, err, sizeof(err)) < 0) {
+	/* Command-line flags win over the config file, a mode flag over the
+	 * file's mode. */
+	if (o->vpcd || o->listen) {
+		cfg->vpcd_set = false;
+		cfg->listen_port = 0;
+	}
+	if ((o->vpcd && sim_config_set(cfg, "vpcd", o->vpcd, NULL, err, sizeof(err)) < 0) ||
+	    (o->listen && sim_config_set(cfg, "listen", o->listen, NULL, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "euicc-sim: --%s\n", err);
 		return -1;
 	}
@@ -282,6 +299,7 @@ static int run_card(struct sim_card *card, const struct sim_config *cfg, bool pr
 	const uint8_t *eid = sim_card_eid(card);
 	struct sigaction sa;
 	char hex[33];
+	int rc;
 
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02X", eid[i]);
@@ -289,8 +307,10 @@ static int run_card(struct sim_card *card, const struct sim_config *cfg, bool pr
 		printf("%s\n", hex);
 		return 0;
 	}
-	fprintf(stderr, "euicc-sim: EID %s, state %s, vpcd %s:%u\n", hex,
-		cfg->state_dir[0] ? cfg->state_dir : "(memory only)", cfg->vpcd_host, cfg->vpcd_port);
+	fprintf(stderr, "euicc-sim: EID %s, state %s, %s %s:%u\n", hex,
+		cfg->state_dir[0] ? cfg->state_dir : "(memory only)", cfg->listen_port ? "listen" : "vpcd",
+		cfg->listen_port ? cfg->listen_host : cfg->vpcd_host,
+		cfg->listen_port ? cfg->listen_port : cfg->vpcd_port);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: reads return EINTR */
@@ -298,9 +318,13 @@ static int run_card(struct sim_card *card, const struct sim_config *cfg, bool pr
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	sim_vpcd_run(card, cfg->vpcd_host, cfg->vpcd_port, &stop_requested);
-	fprintf(stderr, "euicc-sim: stopped\n");
-	return 0;
+	if (cfg->listen_port)
+		rc = sim_vpcd_listen(card, cfg->listen_host, cfg->listen_port, &stop_requested);
+	else
+		rc = sim_vpcd_run(card, cfg->vpcd_host, cfg->vpcd_port, &stop_requested);
+	if (rc == 0)
+		fprintf(stderr, "euicc-sim: stopped\n");
+	return rc < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # 16 cards started by one command (scripts/euicc-cards), each answering
 # GetEID with its own EID over PC/SC, found through cards.json (reader and
-# pcscd socket). Runs in a private mount + network namespace; everything is
-# stopped at the end.
+# pcscd socket), with nothing listening beyond loopback (reversed mode);
+# then an odd number (a filler card takes the last slot). Runs in a private
+# mount + network namespace; everything is stopped at the end.
 #   tests/integration/cards.sh PCSC_TEST
 set -euo pipefail
 client=$(readlink -f "$1")
@@ -41,6 +42,21 @@ for ((i = 0; i < ${#readers[@]}; i++)); do
 		bad "${readers[$i]}: GetEID '$got', JSON says ${eids[$i]}"
 	fi
 done
+loopback_only() { ! ss -ltnH | awk '{ print $4 }' | grep -vE '^(127\.[0-9.]+|\[::1\]):[0-9]+$'; }
+if loopback_only; then ok "nothing listens beyond loopback"; else bad "listeners beyond loopback: $(ss -ltnpH)"; fi
+if ss -ltnpH | grep -q pcscd; then bad "a pcscd listens on TCP"; else ok "no pcscd listens on TCP (reversed mode)"; fi
+"$top/scripts/euicc-cards" stop --dir "$work/cards"
+if grep -q "out of range" "$work"/cards/pcscd-*.log; then bad "a pcscd aborted (vpcd lost a card)"; else ok "no pcscd aborted"; fi
+
+# An odd number: the last pcscd's second slot gets a filler card.
+if "$top/scripts/euicc-cards" start 3 --dir "$work/cards" > "$work/out3.json" 2> "$work/err3" &&
+	[ "$(grep -c '"eid"' "$work/out3.json")" = 3 ] &&
+	[ -n "$(PCSCLITE_CSOCK_NAME="$work/cards/pcscd-1/pcscd.comm" "$client" "euicc-sim 01 00 00" eid |
+		sed -n 's/^EID //p')" ]; then
+	ok "euicc-cards start 3 (third card answers beside the filler)"
+else
+	bad "euicc-cards start 3: $(tail -3 "$work/err3")"
+fi
 "$top/scripts/euicc-cards" stop --dir "$work/cards"
 if pgrep -f "euicc-sim -v --config $work/cards" >/dev/null; then bad "cards still running after stop"; else ok "stop ends every card"; fi
 if pgrep -f "pcscd -f -c $work/cards" >/dev/null; then bad "a pcscd still running after stop"; else ok "stop ends the pcscds it started"; fi

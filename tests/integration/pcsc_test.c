@@ -9,6 +9,8 @@
  *   pcsc-test READER t1        a T=1-only connect must fail
  *   pcsc-test - readers        list the readers pcscd has
  *   pcsc-test READER eid       print the EID of the card in READER
+ *   pcsc-test READER present S a card in READER within S seconds, pcscd
+ *                              maybe still starting (prints the time)
  *   pcsc-test READER download CURVE FILE...
  *                              download each profile package through the
  *                              test SM-DP+ (tests/smdp) on NIST or BRP,
@@ -508,6 +510,34 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* pcscd reachable and a card in the reader within the given time (pcscd
+ * may still be starting, or its socket be a dead one's); prints how long
+ * it took. */
+static int wait_present(const char *reader, double seconds)
+{
+	double t0 = now_us(), end = t0 + seconds * 1e6;
+	struct timespec ts = { 0, 50000000L };
+
+	while (now_us() < end) {
+		SCARDCONTEXT c;
+		SCARD_READERSTATE st = { .szReader = reader, .dwCurrentState = SCARD_STATE_UNAWARE };
+		LONG rv;
+
+		if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &c) == SCARD_S_SUCCESS) {
+			rv = SCardGetStatusChange(c, 0, &st, 1);
+			SCardReleaseContext(c);
+			if ((rv == SCARD_S_SUCCESS || rv == SCARD_E_TIMEOUT) &&
+			    (st.dwEventState & SCARD_STATE_PRESENT)) {
+				printf("card present after %.0f ms\n", (now_us() - t0) / 1000);
+				return 0;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	printf("FAIL no card in '%s' within %g s\n", reader, seconds);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *reader, *mode;
@@ -520,6 +550,8 @@ int main(int argc, char **argv)
 	}
 	reader = argv[1];
 	mode = argv[2];
+	if (!strcmp(mode, "present") && argc > 3)
+		return wait_present(reader, atof(argv[3]));
 	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS) {
 		printf("FAIL cannot reach pcscd\n0 passed, 1 failed\n");
 		return 1;
