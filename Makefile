@@ -24,7 +24,9 @@ CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsub
 # around it: the assembly of the eUICC and the config parser (linked into
 # the tests, fuzzers and benchmarks too), the CLI and the vpcd loop.
 CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c) \
-	sim/host/euicc.c sim/host/config.c
+	sim/host/euicc.c sim/host/config.c sim/host/fault.c sim/host/json.c
+# The rest of the program: CLI, event loop, vpcd link, control socket.
+HOST_SRC = sim/host/main.c sim/host/loop.c sim/host/vpcd.c sim/host/control.c
 # libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.
 ASN1_MODULES = isdr/rsp.asn:rsp isdr/state.asn:isdr_state isdp/state.asn:isdp_state profiles/pe.asn:pe
 GEN_SRC  = $(foreach m,$(ASN1_MODULES),$(BUILD)/gen/$(lastword $(subst :, ,$(m)))_asn1_tab.c)
@@ -65,7 +67,7 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(SIM): $(BUILD)/obj/sim/host/main.o $(BUILD)/obj/sim/host/vpcd.o $(CARD_OBJ)
+$(SIM): $(HOST_SRC:%.c=$(BUILD)/obj/%.o) $(CARD_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(HEADERS)
@@ -112,6 +114,7 @@ check-fuzz: $(FUZZ)
 check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
 	tests/integration/listen.sh $(SIM) $(PCSC_TEST)
+	tests/integration/faults.sh $(SIM) $(PCSC_TEST)
 	tests/integration/cards.sh $(PCSC_TEST)
 
 # The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.

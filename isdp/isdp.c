@@ -82,9 +82,16 @@ uint64_t isdp_memory_used(const struct isdp_store *s)
 
 uint64_t isdp_memory_free(const struct isdp_store *s)
 {
-	uint64_t used = isdp_memory_used(s), total = s->env.cfg->profile_memory;
+	uint64_t used = isdp_memory_used(s);
+	uint64_t total = s->memory_fault ? s->memory_total : s->env.cfg->profile_memory;
 
 	return used < total ? total - used : 0;
+}
+
+void isdp_set_memory_free(struct isdp_store *s, long long free)
+{
+	s->memory_fault = free >= 0;
+	s->memory_total = free >= 0 ? isdp_memory_used(s) + (uint64_t)free : 0;
 }
 
 const struct isdp_profile *isdp_enabled(const struct isdp_store *s)

@@ -85,6 +85,9 @@ const struct isdp_profile *isdp_find_iccid(const struct isdp_store *s, const uin
 uint64_t isdp_memory_used(const struct isdp_store *s);
 /* Profile memory not used by installed packages. */
 uint64_t isdp_memory_free(const struct isdp_store *s);
+/* Test fault: from now on report and enforce `free` bytes of free memory
+ * (installs use it up); a negative value returns to the configuration. */
+void isdp_set_memory_free(struct isdp_store *s, long long free);
 
 /* The enabled profile, or NULL. */
 const struct isdp_profile *isdp_enabled(const struct isdp_store *s);

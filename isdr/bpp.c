@@ -588,7 +588,8 @@ static const struct piece {
 	{ RSP_BPP_LOADING,    BSP_TAG_PPP,                     BPP_LOAD_PROFILE_ELEMENTS,     piece_86 },
 };
 
-unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, struct sim_rbuf *out)
+unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, unsigned fault_reason,
+			struct sim_rbuf *out)
 {
 	struct rsp_session *s = &isdr->session;
 	const struct piece *expected = NULL;
@@ -611,6 +612,10 @@ unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, stru
 	if (!expected)
 		return fail(isdr, ER_SCP03T_STRUCTURE, out);
 	s->bpp_command = expected->command;
+	if (fault_reason) {
+		LOG_INFO("ES10b.LoadBoundProfilePackage: injected fault");
+		return fail(isdr, fault_reason, out);
+	}
 	if (expected->tag != t.tag)
 		return fail(isdr, ER_SCP03T_STRUCTURE, out);
 	return expected->fn(isdr, data, len, &t, t.raw_len, out);

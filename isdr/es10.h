@@ -27,6 +27,12 @@ struct isdr {
 	struct notif_list notifs;
 	char default_dp[SGP22_ADDR_MAX + 1];	/* "" when none */
 	struct sim_gp_store_data sd[SIM_MAX_CHANNELS];
+	/* An injected fault for the next function (isdr/fault.h). */
+	struct {
+		int kind;		/* enum isdr_fault_kind */
+		const char *function;	/* the name in es10_table */
+		unsigned long code;
+	} fault;
 };
 
 /* Write the card state now (env.persist). */
@@ -64,8 +70,15 @@ ES10_FN(es10c_set_nickname);
 
 /* LoadBoundProfilePackage pieces (isdr/bpp.c): not one ASN.1 value each,
  * so they bypass the decoder. Returns a status word; out receives the
- * ProfileInstallationResult when the load ends. */
-unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, struct sim_rbuf *out);
+ * ProfileInstallationResult when the load ends. fault_reason, when not 0,
+ * is an injected ErrorReason for this piece. */
+unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, unsigned fault_reason,
+			struct sim_rbuf *out);
+
+/* The answer an armed fault gives instead of running function (isdr/fault.c):
+ * 0 with *rsp set, or an error. */
+int isdr_fault_answer(struct isdr *isdr, const char *function, unsigned long code, asn1_node req,
+		      asn1_node *rsp);
 
 /* The configured default SM-DP+ address: set (persisted) or "" removes. */
 int isdr_set_default_dp(struct isdr *isdr, const char *addr);

@@ -5,6 +5,7 @@
  * response is DER-encoded. */
 #include "isdr/isdr.h"
 #include "isdr/es10.h"
+#include "isdr/fault.h"
 #include "isdr/pir.h"
 #include "isdr/bsp.h"
 #include "profiles/saip.h"
@@ -123,6 +124,22 @@ void isdr_free(struct isdr *isdr)
 	free(isdr);
 }
 
+const char *isdr_session_phase(const struct isdr *isdr)
+{
+	switch (isdr->session.state) {
+	case RSP_IDLE: return "idle";
+	case RSP_CHALLENGED: return "challenged";
+	case RSP_AUTHENTICATED: return "authenticated";
+	case RSP_PREPARED: return "prepared";
+	default: return "loading";
+	}
+}
+
+const struct notif_list *isdr_notifications(const struct isdr *isdr)
+{
+	return &isdr->notifs;
+}
+
 /* ---- ES10 dispatch ------------------------------------------------------------ */
 
 /* Pieces of a BoundProfilePackage after its first STORE DATA: they are
@@ -142,15 +159,34 @@ static const struct es10_entry *find_function(uint32_t tag)
 	return NULL;
 }
 
-static unsigned unsupported(uint32_t tag)
+static const char *unsupported_name(uint32_t tag)
 {
-	const char *name = "unknown function";
-
 	for (size_t i = 0; i < ARRAY_SIZE(es10_unsupported); i++)
 		if (es10_unsupported[i].tag == tag)
-			name = es10_unsupported[i].name;
-	LOG_INFO("ES10 tag %04X (%s): not supported by this card -> 6A88", (unsigned)tag, name);
+			return es10_unsupported[i].name;
+	return "unknown function";
+}
+
+static unsigned unsupported(uint32_t tag)
+{
+	LOG_INFO("ES10 tag %04X (%s): not supported by this card -> 6A88", (unsigned)tag, unsupported_name(tag));
 	return SW_REF_DATA_NOT_FOUND;
+}
+
+#define LOAD_BPP_NAME "ES10b.LoadBoundProfilePackage"
+
+/* The ES10 function a command (its first bytes) asks for. */
+static const char *function_of(const struct isdr *isdr, const uint8_t *req, size_t len)
+{
+	const struct es10_entry *e;
+	struct tlv t;
+
+	if (tlv_parse_header(req, len, &t) < 0)
+		return isdr->session.state >= RSP_BPP_SECURED ? LOAD_BPP_NAME : NULL;
+	if (is_bpp_part(t.tag))
+		return LOAD_BPP_NAME;
+	e = find_function(t.tag);
+	return e ? e->name : unsupported_name(t.tag);
 }
 
 /* Decode the request: one strict-DER value of its type. Requests without
@@ -177,14 +213,20 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	struct tlv t;
 	unsigned sw;
 	int rc;
+	__typeof__(isdr->fault) fault;
 
+	/* an injected fault is for this command, whatever it is */
+	fault = isdr->fault;
+	memset(&isdr->fault, 0, sizeof(isdr->fault));
 	rc = tlv_parse_header(req, len, &t);
 	if (rc < 0 && isdr->session.state < RSP_BPP_SECURED) {
 		LOG_INFO("ES10: command data is not a TLV (%s) -> 6A80", eu_strerror(rc));
 		return SW_WRONG_DATA;
 	}
 	if (rc < 0 || is_bpp_part(t.tag)) {
-		sw = es10b_load_bpp(isdr, req, len, out);
+		bool injected = fault.kind && fault.function && !strcmp(fault.function, LOAD_BPP_NAME);
+
+		sw = es10b_load_bpp(isdr, req, len, injected ? (unsigned)fault.code : 0, out);
 		if (sw != SW_OK || out->len)
 			LOG_INFO("ES10b.LoadBoundProfilePackage -> %04X (%zu bytes)", sw, out->len);
 		return sw;
@@ -201,7 +243,10 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	 * (§5.7.6); refused commands above leave the load alone. */
 	if (isdr->session.state >= RSP_BPP_SECURED)
 		isdr_session_end(isdr, "another ES10 command arrived");
-	rc = e->fn(isdr, rq, req, len, &rs);
+	if (fault.kind == ISDR_FAULT_ERROR && fault.function == e->name)
+		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
+	else
+		rc = e->fn(isdr, rq, req, len, &rs);
 	if (rc == 0)
 		rc = sim_asn1_encode(rs, &der, &der_len);
 	if (rc == 0)
@@ -232,6 +277,19 @@ static unsigned isdr_store_data(void *app, const struct sim_apdu *a, struct sim_
 	sw = isdr_es10(isdr, data, len, out);
 	sim_gp_store_data_clear(sd);
 	return sw;
+}
+
+/* The function the STORE DATA block a completes, or NULL (sim/app.h). */
+static const char *isdr_function(void *app, const struct sim_apdu *a)
+{
+	const struct isdr *isdr = app;
+	const struct sim_gp_store_data *sd = &isdr->sd[a->channel];
+
+	if (a->ins != 0xE2 || a->p1 != 0x91 || a->lc == 0)
+		return NULL;
+	if (sd->active && a->seq == sd->last_seq + 1 && a->p2 == sd->next_block)
+		return function_of(isdr, sd->buf, sd->len);
+	return a->p2 == 0 ? function_of(isdr, a->data, a->lc) : NULL;
 }
 
 static int isdr_status(void *app, unsigned channel, struct sim_rbuf *out)
@@ -280,4 +338,5 @@ const struct sim_app_ops isdr_app = {
 	.status = isdr_status,
 	.cmds = isdr_cmds,
 	.n_cmds = ARRAY_SIZE(isdr_cmds),
+	.function = isdr_function,
 };

@@ -60,6 +60,13 @@ void isdr_free(struct isdr *isdr);
  * address [0], next notification number [1], notifications [4]. */
 void isdr_state_section(struct isdr *isdr, struct sim_store_section *sec);
 
+/* For the host's status: the download session's phase ("idle",
+ * "challenged", "authenticated", "prepared", "loading") and the pending
+ * notifications. */
+const char *isdr_session_phase(const struct isdr *isdr);
+struct notif_list;
+const struct notif_list *isdr_notifications(const struct isdr *isdr);
+
 extern const uint8_t isdr_aid[16];	/* A0000005591010FFFFFFFF8900000100 */
 extern const struct sim_app_ops isdr_app;
 

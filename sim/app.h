@@ -90,6 +90,11 @@ struct sim_app_ops {
 	 * aid[0..len), its full AID in full; false when there is none. */
 	bool (*match)(void *app, const uint8_t *aid, size_t len, size_t n, uint8_t full[SIM_AID_MAX],
 		      size_t *full_len);
+	/* Optional: the name of the function a command of this
+	 * application's table completes ("ES10b.AuthenticateServer" for the
+	 * last STORE DATA block of one), or NULL. Must not change anything:
+	 * traces and fault injection ask before the command runs. */
+	const char *(*function)(void *app, const struct sim_apdu *a);
 	/* The root application (the MF's) only: SELECT by file identifier
 	 * or path, and the implicit selection on a channel the OS opens
 	 * (power on, MANAGE CHANNEL). */

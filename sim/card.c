@@ -9,6 +9,7 @@
 #include "sim/sw.h"
 #include "sim/tlv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -655,6 +656,49 @@ static unsigned dispatch(struct sim_card *card, struct channel *ch, unsigned cls
 		return c->elsewhere_sw;
 	}
 	return c->fn(ch->app->app, a, out);
+}
+
+void sim_card_names(const struct sim_card *card, const uint8_t *cmd, size_t len, struct sim_command_names *out)
+{
+	static char unknown[8];
+	struct sim_apdu a;
+	const struct sim_cmd *c;
+	const struct channel *ch;
+	unsigned cls;
+	os_fn os;
+	bool here;
+
+	out->channel = -1;
+	out->command = "?";
+	out->function = NULL;
+	if (parse_apdu(cmd, len, &a) || decode_cla(a.cla, &a.channel, &cls))
+		return;
+	out->channel = (int)a.channel;
+	if (a.ins == 0xC0) {
+		out->command = "GET RESPONSE";
+		return;
+	}
+	ch = a.channel < SIM_MAX_CHANNELS ? &card->ch[a.channel] : NULL;
+	c = lookup(card, ch ? ch->app : NULL, a.ins, &os, &here);
+	if (!c) {
+		snprintf(unknown, sizeof(unknown), "INS %02X", a.ins);
+		out->command = unknown;
+		return;
+	}
+	out->command = c->name;
+	a.seq = ch ? ch->seq + 1 : 0;
+	if (here && !os && ch && ch->open && ch->app->ops->function && (c->classes & cls))
+		out->function = ch->app->ops->function(ch->app->app, &a);
+}
+
+uint32_t sim_card_open_channels(const struct sim_card *card)
+{
+	uint32_t open = 0;
+
+	for (unsigned i = 0; i < SIM_MAX_CHANNELS; i++)
+		if (card->ch[i].open)
+			open |= 1u << i;
+	return open;
 }
 
 size_t sim_transact(struct sim_card *card, const uint8_t *cmd, size_t cmd_len,

@@ -48,4 +48,19 @@ void sim_power(struct sim_card *card, enum sim_power_event ev);
 
 const uint8_t *sim_atr(size_t *len);
 
+/* What a command APDU is, asked before it runs (traces, fault injection,
+ * reports): the channel, the command ("SELECT", "STORE DATA", "INS 12"
+ * when unknown) and the function it completes in the application current
+ * on its channel ("ES10b.PrepareDownload"), or NULL. Changes nothing. */
+struct sim_command_names {
+	int channel;		/* -1: the APDU does not parse */
+	const char *command;
+	const char *function;
+};
+void sim_card_names(const struct sim_card *card, const uint8_t *cmd, size_t len, struct sim_command_names *out);
+
+/* Which channels are open (bit n = channel n), and whether the card is
+ * powered (a channel is open). */
+uint32_t sim_card_open_channels(const struct sim_card *card);
+
 #endif

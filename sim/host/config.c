@@ -332,6 +332,29 @@ static int set_listen(struct sim_config *cfg, const struct key *k, const char *v
 	return 0;
 }
 
+static int set_control(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	(void)k;
+	resolve(cfg->control_path, v, base);
+	cfg->control_set = true;
+	return 0;
+}
+
+static int set_fault(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	struct fault f;
+	char err[256];
+
+	(void)k;
+	(void)base;
+	if (cfg->n_faults == FAULT_MAX)
+		return BAD("fault: at most %d", FAULT_MAX);
+	if (fault_parse(v, &f, err, sizeof(err)) < 0)
+		return BAD("fault: %s", err);
+	snprintf(cfg->faults[cfg->n_faults++], FAULT_SPEC_MAX, "%s", v);
+	return 0;
+}
+
 static int set_preset(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
 	(void)k;
@@ -455,6 +478,9 @@ static const struct key keys[] = {
 	{ "listen", "[HOST:]PORT", "reversed mode: wait for vpcd on HOST (127.0.0.1):PORT (reader.conf "
 	  "DEVICENAME HOST:PORT); excludes vpcd", set_listen, 0, 0, 0 },
 	{ "state", "DIR", "state directory", set_path, OFF(state_dir), 0, 0 },
+	{ "control", "PATH", "control socket (STATE_DIR/control.sock)", set_control, 0, 0, 0 },
+	{ "fault", "SPEC", "a fault from the start: ACTION on=WHAT [nth=N] [times=N] (repeatable)", set_fault,
+	  0, 0, 0 },
 	{ "preset", "NAME", "CI/credential preset (replaces the lists): sgp26, sgp26-nist, sgp26-brp, "
 	  "gsma-prod, private, hybrid", set_preset, 0, 0, 0 },
 	{ "private-pki", "DIR", "certs/mkpki output used by 'private' and 'hybrid'", set_path,

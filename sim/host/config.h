@@ -5,6 +5,7 @@
 #ifndef SIM_HOST_CONFIG_H
 #define SIM_HOST_CONFIG_H
 
+#include "sim/host/fault.h"
 #include "ecasd/ecasd.h"
 #include "isdp/isdp.h"
 #include "isdr/isdr.h"
@@ -25,6 +26,11 @@ struct sim_config {
 	char listen_host[256];
 	uint16_t listen_port;
 	char state_dir[SIM_PATH_MAX];	/* empty: nothing is persisted */
+	char control_path[SIM_PATH_MAX];	/* control socket; empty: none */
+	bool control_set;		/* given (else STATE_DIR/control.sock) */
+	/* faults from the start (checked when the card starts) */
+	char faults[FAULT_MAX][FAULT_SPEC_MAX];
+	size_t n_faults;
 
 	/* Where the presets find their certificates. */
 	char sgp26_dir[SIM_PATH_MAX];	/* SGP.26 test PKI (--certs) */

@@ -18,7 +18,10 @@ int sim_card_new(const struct sim_config *cfg, struct sim_card **out);
 /* The 16-byte EID. */
 const uint8_t *sim_card_eid(const struct sim_card *card);
 
-/* The installed profiles (for side-loading, tests and dumps). */
+/* The installed profiles (for side-loading, tests and dumps), and the
+ * ISD-R (status, fault injection). */
 struct isdp_store *sim_card_isdp(const struct sim_card *card);
+struct isdr;
+struct isdr *sim_card_isdr(const struct sim_card *card);
 
 #endif

@@ -1,7 +1,8 @@
 /* euicc-sim: a software SGP.22 v2.3 eUICC on vsmartcard's vpcd. */
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
-#include "sim/host/vpcd.h"
+#include "sim/host/control.h"
+#include "sim/host/loop.h"
 #include "isdp/isdp.h"
 #include "profiles/saip.h"
 #include "sim/card.h"
@@ -33,6 +34,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: euicc-sim [OPTIONS]                 run the card on vpcd\n"
 		"       euicc-sim dump FILE [--show-keys]   print a decoded profile package\n"
+		"       euicc-sim ctl [--state DIR | --socket PATH] COMMAND ...\n"
+		"                 drive a running card (status, remove, insert, reset, fault SPEC,\n"
+		"                 faults, fault-clear, report)\n"
 		"       euicc-sim sideload FILE [OPTIONS] [--spn S] [--name N] [--class C]\n"
 		"                 [--notify FQDN] [--enable]\n"
 		"                 TEST/DEMO ONLY: install a profile package into the card's state\n"
@@ -46,6 +50,9 @@ static void usage(FILE *f)
 		"                      vpcd to connect (reader.conf DEVICENAME HOST:PORT); no --vpcd\n"
 		"  --state DIR         state directory, created if missing (default ./" DEFAULT_STATE ")\n"
 		"  --no-state          keep all state in memory only\n"
+		"  --control PATH      control socket (default STATE_DIR/" CONTROL_SOCKET "; none with --no-state)\n"
+		"  --fault SPEC        a fault from the start: ACTION on=WHAT [nth=N] [times=N]\n"
+		"                      (repeatable; see the README, \"Driving the card from a test\")\n"
 		"  --config FILE       config file of 'key = value' lines (see --help-config)\n"
 		"  --preset NAME       CI/credential preset: sgp26 (default), sgp26-nist, sgp26-brp,\n"
 		"                      gsma-prod, private, hybrid (see the README)\n"
@@ -64,7 +71,9 @@ static void usage(FILE *f)
 
 /* Command-line options; NULL/false when not given. */
 struct options {
-	const char *vpcd, *listen, *state, *config, *preset, *private_pki;
+	const char *vpcd, *listen, *state, *config, *preset, *private_pki, *control;
+	const char *faults[FAULT_MAX];
+	size_t n_faults;
 	char certs[SIM_PATH_MAX];
 	bool print_eid;
 	/* sideload */
@@ -78,6 +87,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "vpcd", required_argument, NULL, 'p' },
 		{ "listen", required_argument, NULL, 'L' },
+		{ "control", required_argument, NULL, 'X' },
+		{ "fault", required_argument, NULL, 'F' },
 		{ "state", required_argument, NULL, 's' },
 		{ "no-state", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
@@ -100,6 +111,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'p': o->vpcd = optarg; break;
 		case 'L': o->listen = optarg; break;
+		case 'X': o->control = optarg; break;
+		case 'F':
+			if (o->n_faults == FAULT_MAX) {
+				fprintf(stderr, "euicc-sim: at most %d --fault\n", FAULT_MAX);
+				return 3;
+			}
+			o->faults[o->n_faults++] = optarg;
+			break;
 		case 's': o->state = optarg; break;
 		case 'n': o->state = ""; break;
 		case 'c': o->config = optarg; break;
@@ -169,6 +188,16 @@ static int configure(const struct options *o, struct sim_config *cfg)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", DEFAULT_STATE);
 	if (o->print_eid)
 		cfg->state_dir[0] = 0;
+	for (size_t i = 0; i < o->n_faults; i++) {
+		if (sim_config_set(cfg, "fault", o->faults[i], NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "euicc-sim: --%s\n", err);
+			return -1;
+		}
+	}
+	if (o->control)
+		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s", o->control);
+	else if (!cfg->control_set && cfg->state_dir[0])
+		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s/%s", cfg->state_dir, CONTROL_SOCKET);
 	return 0;
 }
 
@@ -297,7 +326,6 @@ static int cmd_sideload(struct sim_card *card, const struct options *o, const ch
 static int run_card(struct sim_card *card, const struct sim_config *cfg, bool print_eid)
 {
 	const uint8_t *eid = sim_card_eid(card);
-	struct sigaction sa;
 	char hex[33];
 	int rc;
 
@@ -312,16 +340,7 @@ static int run_card(struct sim_card *card, const struct sim_config *cfg, bool pr
 		cfg->listen_port ? cfg->listen_host : cfg->vpcd_host,
 		cfg->listen_port ? cfg->listen_port : cfg->vpcd_port);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: reads return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (cfg->listen_port)
-		rc = sim_vpcd_listen(card, cfg->listen_host, cfg->listen_port, &stop_requested);
-	else
-		rc = sim_vpcd_run(card, cfg->vpcd_host, cfg->vpcd_port, &stop_requested);
+	rc = sim_host_run(card, cfg, &stop_requested);
 	if (rc == 0)
 		fprintf(stderr, "euicc-sim: stopped\n");
 	return rc < 0 ? 1 : 0;
@@ -331,12 +350,22 @@ int main(int argc, char **argv)
 {
 	static struct sim_config cfg;
 	struct options o = { 0 };
+	struct sigaction sa;
 	struct sim_card *card = NULL;
 	int rc;
 
+	/* First, so that a stop request right after the start is not lost
+	 * (a background job starts with SIGINT ignored). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: reads return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(o.certs, sizeof(o.certs), "%s/certs/sgp26", SIM_DATADIR);
 	if (argc > 1 && !strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return control_client_main(argc - 1, argv + 1);
 	if (argc > 2 && !strcmp(argv[1], "sideload")) {
 		o.sideload = argv[2];
 		argc -= 2;

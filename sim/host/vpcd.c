@@ -12,7 +12,7 @@
  * listens on every interface), or, reversed, the card listens and vpcd
  * connects (DEVICENAME HOST:PORT). vpcd speaks first in both: its first
  * frame is an ATR request. */
-#define _GNU_SOURCE		/* accept4, ppoll */
+#define _GNU_SOURCE		/* accept4 */
 #include "sim/host/vpcd.h"
 #include "sim/card.h"
 #include "sim/err.h"
@@ -31,11 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VPCD_CTRL_OFF   0
-#define VPCD_CTRL_ON    1
-#define VPCD_CTRL_RESET 2
-#define VPCD_CTRL_ATR   4
-
 #define VPCD_FRAME_MAX 0xFFFF
 
 static void quickack(int fd)
@@ -47,27 +42,6 @@ static void quickack(int fd)
 #else
 	(void)fd;
 #endif
-}
-
-/* Read exactly n bytes; short reads happen. 0 on success, -1 on EOF or
- * error, -2 when interrupted by a stop request. */
-static int read_full(int fd, uint8_t *p, size_t n, volatile sig_atomic_t *stop)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-
-		if (r < 0 && errno == EINTR) {
-			if (*stop)
-				return -2;
-			continue;
-		}
-		if (r <= 0)
-			return -1;
-		quickack(fd);
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
 }
 
 static int write_full(int fd, const uint8_t *p, size_t n)
@@ -83,18 +57,6 @@ static int write_full(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
-}
-
-static int send_frame(int fd, const uint8_t *data, size_t len)
-{
-	uint8_t buf[2 + SIM_RSP_MAX + 64];
-
-	if (len > sizeof(buf) - 2)
-		return -1;
-	buf[0] = (uint8_t)(len >> 8);
-	buf[1] = (uint8_t)len;
-	memcpy(buf + 2, data, len);
-	return write_full(fd, buf, len + 2);
 }
 
 static int connect_to(const char *host, uint16_t port)
@@ -124,103 +86,6 @@ static int connect_to(const char *host, uint16_t port)
 	freeaddrinfo(res);
 	return fd;
 }
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Read one frame from vpcd and answer it. 0 when served; -1 on EOF or
- * error, -2 when interrupted by a stop request. */
-static int serve_frame(struct sim_card *card, int fd, volatile sig_atomic_t *stop)
-{
-	static uint8_t frame[VPCD_FRAME_MAX];
-	uint8_t hdr[2], rsp[SIM_RSP_MAX];
-	size_t len, atr_len;
-	const uint8_t *atr;
-	int rc;
-
-	rc = read_full(fd, hdr, 2, stop);
-	if (rc < 0)
-		return rc;
-	len = (size_t)hdr[0] << 8 | hdr[1];
-	rc = read_full(fd, frame, len, stop);
-	if (rc < 0)
-		return rc;
-	if (len == 0)
-		return 0;
-	if (len == 1) {
-		switch (frame[0]) {
-		case VPCD_CTRL_OFF:
-			LOG_INFO("vpcd: power off");
-			sim_power(card, SIM_POWER_OFF);
-			break;
-		case VPCD_CTRL_ON:
-			LOG_INFO("vpcd: power on");
-			sim_power(card, SIM_POWER_ON);
-			break;
-		case VPCD_CTRL_RESET:
-			LOG_INFO("vpcd: reset");
-			sim_power(card, SIM_RESET);
-			break;
-		case VPCD_CTRL_ATR:
-			atr = sim_atr(&atr_len);
-			if (send_frame(fd, atr, atr_len) < 0)
-				return -1;
-			break;
-		default:
-			LOG_INFO("vpcd: unknown control byte %02X ignored", frame[0]);
-		}
-		return 0;
-	}
-	len = sim_transact(card, frame, len, rsp);
-	return send_frame(fd, rsp, len) < 0 ? -1 : 0;
-}
-
-/* Serve one connection until it closes. */
-static int serve(struct sim_card *card, int fd, volatile sig_atomic_t *stop)
-{
-	int rc;
-
-	while ((rc = serve_frame(card, fd, stop)) == 0)
-		;
-	return rc;
-}
-
-int sim_vpcd_run(struct sim_card *card, const char *host, uint16_t port,
-		 volatile sig_atomic_t *stop)
-{
-	unsigned backoff = 50;
-	bool announced = false;
-
-	while (!*stop) {
-		int fd = connect_to(host, port);
-
-		if (fd < 0) {
-			if (!announced)
-				LOG_ERR("vpcd: cannot connect to %s:%u yet (is pcscd running with the "
-					"vpcd driver?); retrying", host, port);
-			announced = true;
-			sleep_ms(backoff);
-			backoff = backoff < 2000 ? backoff * 2 : 2000;
-			continue;
-		}
-		LOG_ERR("vpcd: card inserted into reader at %s:%u", host, port);
-		backoff = 50;
-		announced = false;
-		serve(card, fd, stop);
-		close(fd);
-		/* The reader is gone: like a card pulled out. */
-		sim_power(card, SIM_POWER_OFF);
-		if (!*stop)
-			LOG_ERR("vpcd: connection closed; reconnecting");
-	}
-	return 0;
-}
-
-/* Reversed mode: the card listens, vpcd connects. */
 
 static bool is_loopback(const struct sockaddr *sa)
 {
@@ -294,84 +159,120 @@ static int listen_on(const char *host, uint16_t port)
 	return fd;
 }
 
-/* Accept a connection: it becomes the reader if there is none, otherwise
- * it is refused (closed at once). */
-static void accept_reader(int lfd, int *cfd)
+int vpcd_link_open(struct vpcd_link *l, bool listen_mode, const char *host, uint16_t port)
+{
+	memset(l, 0, sizeof(*l));
+	l->listen_mode = listen_mode;
+	snprintf(l->host, sizeof(l->host), "%s", host);
+	l->port = port;
+	l->fd = l->lfd = -1;
+	l->backoff = 50;
+	if (listen_mode) {
+		l->lfd = listen_on(host, port);
+		return l->lfd < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+void vpcd_link_close(struct vpcd_link *l)
+{
+	vpcd_link_drop(l);
+	if (l->lfd >= 0)
+		close(l->lfd);
+	l->lfd = -1;
+}
+
+void vpcd_link_drop(struct vpcd_link *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	l->have = 0;
+}
+
+/* Client mode: connect now, or schedule the next try (backoff up to 2 s). */
+void vpcd_link_connect(struct vpcd_link *l, uint64_t now_ms)
+{
+	if (l->listen_mode || l->fd >= 0 || now_ms < l->retry_at)
+		return;
+	l->fd = connect_to(l->host, l->port);
+	if (l->fd < 0) {
+		if (!l->announced)
+			LOG_ERR("vpcd: cannot connect to %s:%u yet (is pcscd running with the vpcd driver?); "
+				"retrying", l->host, l->port);
+		l->announced = true;
+		l->retry_at = now_ms + l->backoff;
+		l->backoff = l->backoff < 2000 ? l->backoff * 2 : 2000;
+		return;
+	}
+	LOG_ERR("vpcd: card inserted into reader at %s:%u", l->host, l->port);
+	l->announced = false;
+	l->backoff = 50;
+	l->retry_at = 0;
+}
+
+/* Listen mode: a connection becomes the reader if there is none (and the
+ * card is in the reader), otherwise it is refused, closed at once. */
+void vpcd_link_accept(struct vpcd_link *l, bool take)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	char name[NI_MAXHOST + NI_MAXSERV + 4];
 	int fd, one = 1;
 
-	fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
+	fd = accept4(l->lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
 			LOG_ERR("vpcd: accept: %s", strerror(errno));
-			sleep_ms(100);	/* the connection stays queued; do not spin */
-		}
 		return;
 	}
 	addr_name((struct sockaddr *)&sa, len, name, sizeof(name));
-	if (*cfd >= 0) {
-		LOG_ERR("vpcd: connection from %s refused: a reader is already connected "
-			"(one vpcd at a time)", name);
+	if (l->fd >= 0 || !take) {
+		LOG_ERR("vpcd: connection from %s refused: %s", name,
+			l->fd >= 0 ? "a reader is already connected (one vpcd at a time)" : "the card is removed");
 		close(fd);
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	quickack(fd);
 	LOG_ERR("vpcd: card inserted into reader (vpcd connected from %s)", name);
-	*cfd = fd;
+	l->fd = fd;
+	l->have = 0;
 }
 
-int sim_vpcd_listen(struct sim_card *card, const char *host, uint16_t port,
-		    volatile sig_atomic_t *stop)
+/* Read what is there; a whole frame is returned as soon as it is in. */
+int vpcd_link_read(struct vpcd_link *l, const uint8_t **frame, size_t *len)
 {
-	int lfd = listen_on(host, port), cfd = -1;
-	sigset_t block, old;
+	size_t need = l->have < 2 ? 2 : 2 + ((size_t)l->buf[0] << 8 | l->buf[1]);
+	ssize_t r;
 
-	if (lfd < 0)
-		return -1;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	while (!*stop) {
-		struct pollfd pfd[2];
-		nfds_t n = 0;
-		int r;
-
-		if (cfd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = cfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		/* Signals blocked between the check and the wait, so a stop
-		 * request cannot slip in between; ppoll unblocks them. */
-		sigprocmask(SIG_BLOCK, &block, &old);
-		r = *stop ? 0 : ppoll(pfd, n, NULL, &old);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (r < 0 && errno != EINTR) {
-			LOG_ERR("vpcd: poll: %s", strerror(errno));
-			sleep_ms(100);
-		}
+	*frame = NULL;
+	if (l->have < need) {
+		r = recv(l->fd, l->buf + l->have, need - l->have, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
 		if (r <= 0)
-			continue;
-		/* The reader first: a vpcd that went away (pcscd killed and
-		 * started again) has left its EOF here before its successor
-		 * connects, so the successor is not refused. */
-		if (cfd >= 0 && pfd[0].revents && serve_frame(card, cfd, stop) < 0) {
-			close(cfd);
-			cfd = -1;
-			/* The reader is gone: like a card pulled out. */
-			sim_power(card, SIM_POWER_OFF);
-			if (!*stop)
-				LOG_ERR("vpcd: reader went away; waiting for vpcd to connect again");
-		}
-		if (pfd[n - 1].revents & POLLIN)
-			accept_reader(lfd, &cfd);
+			return -1;	/* vpcd went away */
+		quickack(l->fd);
+		l->have += (size_t)r;
+		need = l->have < 2 ? 2 : 2 + ((size_t)l->buf[0] << 8 | l->buf[1]);
 	}
-	if (cfd >= 0) {
-		close(cfd);
-		sim_power(card, SIM_POWER_OFF);
+	if (l->have >= 2 && l->have == need) {
+		*frame = l->buf + 2;
+		*len = need - 2;
+		l->have = 0;
 	}
-	close(lfd);
 	return 0;
+}
+
+int vpcd_link_send(struct vpcd_link *l, const uint8_t *data, size_t len)
+{
+	uint8_t buf[2 + SIM_RSP_MAX + 64];
+
+	if (l->fd < 0 || len > sizeof(buf) - 2)
+		return -1;
+	buf[0] = (uint8_t)(len >> 8);
+	buf[1] = (uint8_t)len;
+	memcpy(buf + 2, data, len);
+	return write_full(l->fd, buf, len + 2);
 }

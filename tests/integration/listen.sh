@@ -32,20 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-expect() {	# expect DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@" > "$work/expect.out" 2>&1; then
-		echo "ok   $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $what"
-		tail -5 "$work/expect.out" | sed 's/^/     /'
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 refused() {	# refused EXIT_CODE MESSAGE COMMAND...: fails with that code and says why
 	local want=$1 msg=$2 rc=0
 	shift 2
@@ -142,8 +129,5 @@ expect "SIGTERM stops the other one (exit 0)" stop_card TERM "$card_b"
 card_b=""
 expect "the card said it stopped" grep -q "euicc-sim: stopped" "$work/a.log"
 
-if [ "$fail" != 0 ]; then
-	echo "--- card log"; tail -"${SIM_LOG_LINES:-30}" "$work/a.log"
-fi
-echo "listen: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+cp "$work/a.log" "$work/sim.log" 2>/dev/null || true
+finish listen

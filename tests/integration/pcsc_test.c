@@ -26,6 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "tests/smdp/smdp.h"
@@ -317,7 +322,7 @@ static const char *download(unsigned ch, const char *curve, const char *file, st
 	struct piece_ctx pc = { .ch = ch };
 	uint8_t *req = NULL, *bpp = NULL, *upp;
 	size_t req_len, n, bpp_len, upp_len;
-	int rc;
+	int rc = 0;
 
 #define FAIL(...) do { snprintf(why, sizeof(why), __VA_ARGS__); goto out; } while (0)
 	why[0] = 0;
@@ -331,13 +336,13 @@ static const char *download(unsigned ch, const char *curve, const char *file, st
 	if (smdp_authenticate_server_request(dp, rsp + 5, &req, &req_len) < 0 ||
 	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
 	    (rc = smdp_check_authenticate_response(dp, rsp, n - 2)) != 0)
-		FAIL("AuthenticateServer: %s", smdp_why(dp));
+		FAIL("AuthenticateServer: code %d: %s", rc, smdp_why(dp));
 	free(req);
 	req = NULL;
 	if (smdp_prepare_download_request(dp, &req, &req_len) < 0 ||
 	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
 	    (rc = smdp_check_prepare_response(dp, rsp, n - 2)) != 0)
-		FAIL("PrepareDownload: %s", smdp_why(dp));
+		FAIL("PrepareDownload: code %d: %s", rc, smdp_why(dp));
 	if (smdp_build_bpp(dp, upp, upp_len, &bpp, &bpp_len) < 0)
 		FAIL("build BPP: %s", smdp_why(dp));
 	rc = smdp_bpp_pieces(bpp, bpp_len, send_piece, &pc);
@@ -502,6 +507,206 @@ static void lifecycle(bool again)
 	check(!strcmp(r, "BF34038001019000"), "eUICCMemoryReset with no option: nothingToDelete", r);
 }
 
+/* ---- faults and the control socket (tests/integration/faults.sh) ------------ */
+
+static double now_us(void);
+
+/* `euicc-sim ctl --socket $EUICC_CTL ARGS`: its one-line JSON answer. */
+static const char *ctl(const char *args)
+{
+	static char line[65536];
+	char cmd[1024];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' ctl --socket '%s' %s", getenv("EUICC_SIM"), getenv("EUICC_CTL"), args);
+	p = popen(cmd, "r");
+	line[0] = 0;
+	if (!p || !fgets(line, sizeof(line), p))
+		snprintf(line, sizeof(line), "(no answer)");
+	if (p)
+		pclose(p);
+	line[strcspn(line, "\n")] = 0;
+	return line;
+}
+
+/* The control socket's status agrees with what the card says over ES10. */
+static void status_agrees(unsigned ch)
+{
+	char iccids[16][21], want[128], eid[33];
+	const char *r = es10(ch, "BF3E035C015A"), *st;
+	int n;
+
+	snprintf(eid, sizeof(eid), "%.32s", r + 10);
+	n = list_iccids(ch, iccids, 16);
+	st = ctl("status");
+	snprintf(want, sizeof(want), "\"eid\":\"%s\"", eid);
+	check(strstr(st, want) != NULL, "ctl status: the EID of GetEID", st);
+	check(strstr(st, "\"inserted\":true") && strstr(st, "\"powered\":true"), "ctl status: inserted, powered", st);
+	for (int i = 0; i < n; i++) {
+		char digits[21];
+		size_t k = 0;
+
+		/* tag 5A hex -> digits: swap each byte's nibbles, drop F */
+		for (size_t b = 0; b + 1 < strlen(iccids[i]); b += 2) {
+			if (iccids[i][b + 1] != 'F')
+				digits[k++] = iccids[i][b + 1];
+			if (iccids[i][b] != 'F')
+				digits[k++] = iccids[i][b];
+		}
+		digits[k] = 0;
+		snprintf(want, sizeof(want), "\"iccid\":\"%s\"", digits);
+		check(strstr(st, want) != NULL, "ctl status lists each profile of GetProfilesInfo", want);
+	}
+	r = es10(ch, "BF2800");
+	check((strstr(r, "BF2F") != NULL) == (strstr(st, "\"seq\":") != NULL),
+	      "ctl status: notifications as ListNotification", st);
+}
+
+static const char *TS48 = SIM_DATADIR "/profiles/ts48/TS48V2-SAIP2-1-BERTLV-UNIQUE.der";
+static const char *TS48_OTHER = SIM_DATADIR "/profiles/ts48/TS48V3-SAIP2-1-BERTLV-UNIQUE.der";
+
+static void faults_check(void)
+{
+	unsigned ch = open_isdr();
+	struct smdp_pir pir = { 0 };
+	const char *why, *r;
+	double t0;
+	char st[65536];
+
+	status_agrees(ch);
+	/* sw= on a named ES10 function */
+	check(!strncmp(ctl("fault sw=6A88 on=ES10b.GetEUICCChallenge"), "{\"ok\":true", 10), "ctl fault sw=", NULL);
+	r = es10(ch, "BF2E00");
+	check(!strcmp(r, "6A88"), "sw=6A88 answers GetEUICCChallenge", r);
+	r = es10(ch, "BF2E00");
+	check(strlen(r) == 46, "... once (times=1): the next challenge comes", r);
+	/* error= on PrepareDownload reaches the client as that error code */
+	ctl("fault error=3 on=ES10b.PrepareDownload");
+	why = download(ch, "NIST", TS48, &pir);
+	check(why && strstr(why, "PrepareDownload: code 3"), "error=3 on PrepareDownload: downloadErrorCode 3", why);
+	/* memory= gives installFailedDueToInsufficientMemoryForProfile (10) */
+	ctl("fault memory=1k");
+	snprintf(st, sizeof(st), "%s", ctl("status"));
+	check(strstr(st, "\"memory_free\":1024") != NULL, "memory=1k: status reports 1024 bytes free", st);
+	why = download(ch, "NIST", TS48, &pir);
+	check(why && strstr(why, "errorReason 10"), "memory=1k: the download fails, insufficient memory", why);
+	ctl("fault-clear");
+	/* bpp-error= at the third piece: that errorResult, nothing installed */
+	ctl("fault bpp-error=pprNotAllowed on=ES10b.LoadBoundProfilePackage nth=3");
+	why = download(ch, "NIST", TS48, &pir);
+	check(why && strstr(why, "errorReason 15"), "bpp-error=pprNotAllowed: errorResult 15", why);
+	snprintf(st, sizeof(st), "%s", ctl("status"));
+	check(strstr(st, "\"profiles\":[]") != NULL, "... and no profile installed", st);
+	/* delay= holds the answer */
+	ctl("fault delay=400 on=ES10c.GetEID");
+	t0 = now_us();
+	r = es10(ch, "BF3E035C015A");
+	check(ends_with(r, "9000") && now_us() - t0 >= 400e3, "delay=400 answers GetEID after 400 ms", r);
+	/* a fault that names an unknown action, or error= where there is no
+	 * error code, is refused with a message */
+	check(!strncmp(ctl("fault frobnicate on=SELECT"), "{\"ok\":false,\"error\":", 20), "unknown action refused", NULL);
+	check(!strncmp(ctl("fault error=3 on=ES10c.GetEID"), "{\"ok\":false", 11), "error= on GetEID refused", NULL);
+	/* the next download succeeds */
+	why = download(ch, "NIST", TS48, &pir);
+	check(why == NULL && pir.success, "after the faults a download succeeds", why);
+	status_agrees(ch);
+}
+
+/* remove during LoadBoundProfilePackage: the download fails, no new
+ * profile, and after ctl insert the next download succeeds. */
+static void remove_check(const char *reader)
+{
+	unsigned ch = open_isdr();
+	struct smdp_pir pir = { 0 };
+	const char *why, *st;
+	LONG rv;
+
+	ctl("fault remove on=ES10b.LoadBoundProfilePackage nth=5");
+	why = download(ch, "NIST", TS48_OTHER, &pir);
+	check(why != NULL, "remove during LoadBoundProfilePackage: the download fails", why);
+	check(wait_for_no_card(reader, 10), "pcscd sees the card leave", NULL);
+	st = ctl("status");
+	/* TS48V3-SAIP2-1-BERTLV-UNIQUE is ICCID 8949449999999990064 */
+	check(strstr(st, "\"inserted\":false") && !strstr(st, "\"iccid\":\"8949449999999990064\",\"aid\""),
+	      "status: removed, no new profile", st);
+	check(strstr(st, "\"event\":\"install\"") != NULL,
+	      "... and the interrupted load left its errorResult notification", st);
+	ctl("insert");
+	check(wait_for_card(reader, 10), "ctl insert: the card is back", NULL);
+	SCardDisconnect(card, SCARD_LEAVE_CARD);
+	rv = SCardConnect(ctx, reader, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0, &card, &proto);
+	check(rv == SCARD_S_SUCCESS, "connect again", pcsc_stringify_error(rv));
+	ch = open_isdr();
+	why = download(ch, "NIST", TS48_OTHER, &pir);
+	check(why == NULL && pir.success, "the next download succeeds", why);
+}
+
+/* mute: the client gets no answer (it times out); ctl reset brings the
+ * card back. */
+static void mute_check(void)
+{
+	unsigned ch = open_isdr();
+	int pipefd[2];
+	pid_t pid;
+	char got[64] = "";
+	struct pollfd pf;
+	const char *r;
+
+	ctl("fault mute on=ES10c.GetEID");
+	if (pipe(pipefd) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		const char *a = es10(ch, "BF3E035C015A");
+
+		if (write(pipefd[1], a, strlen(a)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	pf = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	check(poll(&pf, 1, 2000) == 0, "mute: no answer within 2 s (the client times out)", NULL);
+	check(strstr(ctl("status"), "\"muted\":true") != NULL, "status says muted", NULL);
+	ctl("reset");
+	if (poll(&pf, 1, 10000) > 0 && read(pipefd[0], got, sizeof(got) - 1) < 0)
+		got[0] = 0;
+	waitpid(pid, NULL, 0);
+	close(pipefd[0]);
+	check(!strcmp(got, "6F00") || !strncmp(got, "ERR", 3), "ctl reset: the held command ends (6F00)", got);
+	/* after the warm reset the channels are closed: open again */
+	ch = open_isdr();
+	r = es10(ch, "BF3E035C015A");
+	check(ends_with(r, "9000"), "... and the card answers again", r);
+}
+
+/* The control socket keeps serving after a malformed line and a client
+ * that leaves in the middle of one. */
+static void control_robustness(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", getenv("EUICC_CTL"));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	check(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to the control socket", NULL);
+	static const char two[] = "{not json\n{\"cmd\":\"faults\"}\n";
+
+	if (write(fd, two, sizeof(two) - 1) != (ssize_t)sizeof(two) - 1)
+		return;
+	usleep(200000);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	check(strstr(buf, "{\"ok\":false,\"error\":\"malformed JSON") == buf, "malformed JSON: an error line", buf);
+	check(strstr(buf, "\n{\"ok\":true,\"faults\"") != NULL, "... and the next request is served", buf);
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, "{\"cmd\":\"sta", 12) == 12)
+		close(fd);	/* gone mid-line */
+	check(!strncmp(ctl("status"), "{\"ok\":true", 10), "a client gone mid-line disturbs nothing", NULL);
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -613,6 +818,13 @@ int main(int argc, char **argv)
 		}
 		printf("FAIL GetEID answered %s\n", r);
 		return 1;
+	} else if (!strcmp(mode, "faults")) {
+		faults_check();
+		control_robustness();
+	} else if (!strcmp(mode, "remove")) {
+		remove_check(reader);
+	} else if (!strcmp(mode, "mute")) {
+		mute_check();
 	} else if (!strcmp(mode, "lifecycle") || !strcmp(mode, "lifecycle-again")) {
 		lifecycle(!strcmp(mode, "lifecycle-again"));
 	} else if (!strcmp(mode, "bench-download") && argc > 5) {

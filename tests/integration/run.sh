@@ -37,33 +37,7 @@ stop_sim() {
 	return $rc
 }
 
-total_pass=0
-total_fail=0
-run_client() {
-	local out rc=0
-	out=$("$client" "$reader" "$@") || rc=$?
-	echo "$out" | grep -v '^[0-9]* passed' || true
-	local p f
-	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-	total_pass=$((total_pass + ${p:-0}))
-	total_fail=$((total_fail + ${f:-1}))
-	[ $rc = 0 ] || [ "${f:-1}" != 0 ] || total_fail=$((total_fail + 1))
-}
-
-expect() {	# expect DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	# no subshell: the command may be a function that changes our state
-	if "$@" > "$work/expect.out" 2>&1; then
-		echo "ok   $what"
-		total_pass=$((total_pass + 1))
-	else
-		echo "FAIL $what"
-		tail -5 "$work/expect.out" | sed 's/^/     /'
-		total_fail=$((total_fail + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 start_pcscd
 start_sim
@@ -112,8 +86,4 @@ expect "a second card on the same state directory is refused" \
 expect "... with a message saying why" grep -q "in use by another euicc-sim" "$work/second.log"
 
 expect "SIGTERM stops the simulator" bash -c "kill -TERM $sim_pid && wait $sim_pid 2>/dev/null; true"
-if [ "$total_fail" != 0 ] || [ -n "${SIM_TRACE:-}" ]; then
-	echo "--- simulator log"; tail -${SIM_LOG_LINES:-50} "$work/sim.log"
-fi
-echo "integration: $total_pass passed, $total_fail failed"
-[ "$total_fail" = 0 ]
+finish integration
