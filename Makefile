@@ -21,10 +21,11 @@ PCSC_LIBS   := $(shell pkg-config --libs libpcsclite 2>/dev/null || echo -lpcscl
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 # The card: the OS (sim/) and its applications. sim/host/ is what runs
-# around it: the assembly of the eUICC and the config parser (linked into
-# the tests, fuzzers and benchmarks too), the CLI and the vpcd loop.
+# around it: the assembly of the eUICC, the config parser and the APDU
+# trace writers (linked into the tests, fuzzers and benchmarks too), the
+# CLI and the vpcd loop.
 CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c) \
-	sim/host/euicc.c sim/host/config.c
+	sim/host/euicc.c sim/host/config.c sim/host/trace.c
 # libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.
 ASN1_MODULES = isdr/rsp.asn:rsp isdr/state.asn:isdr_state isdp/state.asn:isdp_state profiles/pe.asn:pe
 GEN_SRC  = $(foreach m,$(ASN1_MODULES),$(BUILD)/gen/$(lastword $(subst :, ,$(m)))_asn1_tab.c)

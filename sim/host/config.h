@@ -21,6 +21,12 @@ struct sim_config {
 	uint16_t vpcd_port;
 	char state_dir[SIM_PATH_MAX];	/* empty: nothing is persisted */
 
+	/* APDU trace (sim/host/trace.h); empty: not written */
+	char pcap[SIM_PATH_MAX];
+	char trace_json[SIM_PATH_MAX];
+	char gsmtap_host[256];
+	uint16_t gsmtap_port;
+
 	/* Where the presets find their certificates. */
 	char sgp26_dir[SIM_PATH_MAX];	/* SGP.26 test PKI (--certs) */
 	char private_dir[SIM_PATH_MAX];	/* a certs/mkpki PKI (--private-pki) */

@@ -1,6 +1,7 @@
 /* euicc-sim: a software SGP.22 v2.3 eUICC on vsmartcard's vpcd. */
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
+#include "sim/host/trace.h"
 #include "sim/host/vpcd.h"
 #include "isdp/isdp.h"
 #include "profiles/saip.h"
@@ -49,6 +50,10 @@ static void usage(FILE *f)
 		"  --certs DIR         SGP.26-layout PKI for the sgp26* presets (default %s/certs/sgp26)\n"
 		"  --private-pki DIR   certs/mkpki output for 'private' and 'hybrid' (default certs/private)\n"
 		"  -v                  trace each command and its result; -vv adds APDU bytes\n"
+		"  --pcap FILE         write every APDU and power event to FILE for Wireshark\n"
+		"  --gsmtap HOST[:PORT]\n"
+		"                      send them live as GSMTAP over UDP (port 4729)\n"
+		"  --trace-json FILE   write one JSON object per command, response and power event\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
 		"  -h, --help          this help\n"
@@ -62,6 +67,7 @@ static void usage(FILE *f)
 /* Command-line options; NULL/false when not given. */
 struct options {
 	const char *vpcd, *state, *config, *preset, *private_pki;
+	const char *pcap, *gsmtap, *trace_json;
 	char certs[SIM_PATH_MAX];
 	bool print_eid;
 	/* sideload */
@@ -88,6 +94,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "enable", no_argument, NULL, 'e' },
 		{ "notify", required_argument, NULL, 'O' },
 		{ "private-pki", required_argument, NULL, 'R' },
+		{ "pcap", required_argument, NULL, 'W' },
+		{ "gsmtap", required_argument, NULL, 'G' },
+		{ "trace-json", required_argument, NULL, 'J' },
 		{ 0 }
 	};
 	int c;
@@ -109,6 +118,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'e': o->enable = true; break;
 		case 'O': o->notify = optarg; break;
 		case 'R': o->private_pki = optarg; break;
+		case 'W': o->pcap = optarg; break;
+		case 'G': o->gsmtap = optarg; break;
+		case 'J': o->trace_json = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -121,6 +133,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (!o->sideload && (o->enable || o->name || o->notify || o->spn || o->cls)) {
 		fprintf(stderr, "euicc-sim: --spn/--name/--class/--notify/--enable go with 'sideload'\n");
 		return 3;
+	}
+	return 0;
+}
+
+/* --pcap, --gsmtap, --trace-json: as the config keys of the same names. */
+static int set_trace_flags(const struct options *o, struct sim_config *cfg)
+{
+	const char *const flags[][2] = {
+		{ "pcap", o->pcap }, { "gsmtap", o->gsmtap }, { "trace-json", o->trace_json },
+	};
+	char err[1024];
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (flags[i][1] && sim_config_set(cfg, flags[i][0], flags[i][1], NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "euicc-sim: --%s\n", err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -146,6 +175,8 @@ static int configure(const struct options *o, struct sim_config *cfg)
 		fprintf(stderr, "euicc-sim: --%s\n", err);
 		return -1;
 	}
+	if (set_trace_flags(o, cfg) < 0)
+		return -1;
 	if (o->state)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", o->state);
 	else if (!o->config || !cfg->state_dir[0])
@@ -277,6 +308,22 @@ static int cmd_sideload(struct sim_card *card, const struct options *o, const ch
 	return 0;
 }
 
+/* The APDU trace the vpcd loop writes to (sim_trace_active). */
+static int open_trace(const struct sim_config *cfg)
+{
+	const struct sim_trace_opts opts = {
+		.pcap = cfg->pcap, .json = cfg->trace_json,
+		.gsmtap_host = cfg->gsmtap_host, .gsmtap_port = cfg->gsmtap_port,
+	};
+	char err[1024];
+
+	if (sim_trace_open(&opts, &sim_trace_active, err, sizeof(err)) < 0) {
+		fprintf(stderr, "euicc-sim: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_card(struct sim_card *card, const struct sim_config *cfg, bool print_eid)
 {
 	const uint8_t *eid = sim_card_eid(card);
@@ -298,7 +345,10 @@ static int run_card(struct sim_card *card, const struct sim_config *cfg, bool pr
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (open_trace(cfg) < 0)
+		return 1;
 	sim_vpcd_run(card, cfg->vpcd_host, cfg->vpcd_port, &stop_requested);
+	sim_trace_close(sim_trace_active);
 	fprintf(stderr, "euicc-sim: stopped\n");
 	return 0;
 }

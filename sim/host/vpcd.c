@@ -7,6 +7,7 @@
  * TCP_NODELAY and TCP_QUICKACK (re-armed after every read, Linux clears
  * it) each APDU waits for a delayed ACK, ~40 ms instead of ~0.1 ms. */
 #include "sim/host/vpcd.h"
+#include "sim/host/trace.h"
 #include "sim/card.h"
 #include "sim/err.h"
 #include "sim/log.h"
@@ -128,7 +129,7 @@ static int serve(struct sim_card *card, int fd, volatile sig_atomic_t *stop)
 {
 	static uint8_t frame[VPCD_FRAME_MAX];
 	uint8_t hdr[2], rsp[SIM_RSP_MAX];
-	size_t len, atr_len;
+	size_t len, atr_len, rsp_len;
 	const uint8_t *atr;
 	int rc;
 
@@ -147,27 +148,34 @@ static int serve(struct sim_card *card, int fd, volatile sig_atomic_t *stop)
 			case VPCD_CTRL_OFF:
 				LOG_INFO("vpcd: power off");
 				sim_power(card, SIM_POWER_OFF);
+				sim_trace_power(sim_trace_active, SIM_TRACE_POWER_OFF, NULL, 0);
 				break;
 			case VPCD_CTRL_ON:
 				LOG_INFO("vpcd: power on");
 				sim_power(card, SIM_POWER_ON);
+				sim_trace_power(sim_trace_active, SIM_TRACE_POWER_ON, NULL, 0);
 				break;
 			case VPCD_CTRL_RESET:
 				LOG_INFO("vpcd: reset");
 				sim_power(card, SIM_RESET);
+				sim_trace_power(sim_trace_active, SIM_TRACE_RESET, NULL, 0);
 				break;
 			case VPCD_CTRL_ATR:
 				atr = sim_atr(&atr_len);
 				if (send_frame(fd, atr, atr_len) < 0)
 					return -1;
+				sim_trace_power(sim_trace_active, SIM_TRACE_ATR, atr, atr_len);
 				break;
 			default:
 				LOG_INFO("vpcd: unknown control byte %02X ignored", frame[0]);
 			}
 			continue;
 		}
-		len = sim_transact(card, frame, len, rsp);
-		if (send_frame(fd, rsp, len) < 0)
+		rsp_len = sim_transact(card, frame, len, rsp);
+		rc = send_frame(fd, rsp, rsp_len);
+		/* traced once the answer is out: the terminal does not wait for it */
+		sim_trace_apdu(sim_trace_active, frame, len, rsp, rsp_len, NULL);
+		if (rc < 0)
 			return -1;
 	}
 }
@@ -197,6 +205,7 @@ int sim_vpcd_run(struct sim_card *card, const char *host, uint16_t port,
 		close(fd);
 		/* The reader is gone: like a card pulled out. */
 		sim_power(card, SIM_POWER_OFF);
+		sim_trace_power(sim_trace_active, SIM_TRACE_REMOVED, NULL, 0);
 		if (!*stop)
 			LOG_ERR("vpcd: connection closed; reconnecting");
 	}
