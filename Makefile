@@ -21,10 +21,11 @@ PCSC_LIBS   := $(shell pkg-config --libs libpcsclite 2>/dev/null || echo -lpcscl
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 # The card: the OS (sim/) and its applications. sim/host/ is what runs
-# around it: the assembly of the eUICC and the config parser (linked into
-# the tests, fuzzers and benchmarks too), the CLI and the vpcd loop.
+# around it: the assembly of the eUICC, the config parser and the APDU
+# trace writers (linked into the tests, fuzzers and benchmarks too), the
+# CLI and the vpcd loop.
 CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c) \
-	sim/host/euicc.c sim/host/config.c sim/host/fault.c sim/host/json.c
+	sim/host/euicc.c sim/host/config.c sim/host/fault.c sim/host/json.c sim/host/trace.c
 # The rest of the program: CLI, event loop, vpcd link, control socket.
 HOST_SRC = sim/host/main.c sim/host/loop.c sim/host/vpcd.c sim/host/control.c
 # libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.

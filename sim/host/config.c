@@ -1,4 +1,5 @@
 #include "sim/host/config.h"
+#include "sim/host/trace.h"
 #include "sim/err.h"
 #include "isdr/sgp22.h"
 
@@ -355,6 +356,43 @@ static int set_fault(struct sim_config *cfg, const struct key *k, const char *v,
 	return 0;
 }
 
+/* A trace file; empty turns it off. */
+static int set_trace_file(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	if (!*v) {
+		FIELD(cfg, k, char *)[0] = 0;
+		return 0;
+	}
+	return set_path(cfg, k, v, base);
+}
+
+/* HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; empty turns it off. */
+static int set_gsmtap(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	const char *host = v, *end = v + strlen(v), *port = NULL;
+	uint64_t p = SIM_GSMTAP_PORT;
+
+	(void)k;
+	(void)base;
+	if (*v == '[') {
+		host = v + 1;
+		end = strchr(host, ']');
+		if (end && end[1] == ':')
+			port = end + 2;
+		else if (!end || end[1])
+			end = NULL;
+	} else if (strchr(v, ':') && strchr(v, ':') == strrchr(v, ':')) {
+		end = strchr(v, ':');
+		port = end + 1;
+	}
+	if (*v && (!end || end == host || (size_t)(end - host) >= sizeof(cfg->gsmtap_host) ||
+		   (port && (parse_u64(port, &p) < 0 || p == 0 || p > 65535))))
+		return BAD("gsmtap: expected HOST[:PORT], got '%s'", v);
+	snprintf(cfg->gsmtap_host, sizeof(cfg->gsmtap_host), "%.*s", (int)(end - host), host);
+	cfg->gsmtap_port = (uint16_t)p;
+	return 0;
+}
+
 static int set_preset(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
 	(void)k;
@@ -521,6 +559,11 @@ static const struct key keys[] = {
 	{ "default-dp-address", "FQDN", "initial default SM-DP+ of a new card", set_text,
 	  OFF(isdr.default_dp_address), 0, TEXT_MAX(isdr.default_dp_address) },
 	{ "rat", "HEX", "GetRAT content: DER ProfilePolicyAuthorisationRule list", set_rat, 0, 0, 0 },
+	{ "pcap", "FILE", "write every APDU and power event to a pcap file (Wireshark: gsm_sim)",
+	  set_trace_file, OFF(pcap), 0, 0 },
+	{ "gsmtap", "HOST[:PORT]", "send them live as GSMTAP (UDP, port 4729)", set_gsmtap, 0, 0, 0 },
+	{ "trace-json", "FILE", "write one JSON object per command, response and power event",
+	  set_trace_file, OFF(trace_json), 0, 0 },
 };
 
 int sim_config_set(struct sim_config *cfg, const char *key, const char *value,

@@ -32,6 +32,12 @@ struct sim_config {
 	char faults[FAULT_MAX][FAULT_SPEC_MAX];
 	size_t n_faults;
 
+	/* APDU trace (sim/host/trace.h); empty: not written */
+	char pcap[SIM_PATH_MAX];
+	char trace_json[SIM_PATH_MAX];
+	char gsmtap_host[256];
+	uint16_t gsmtap_port;
+
 	/* Where the presets find their certificates. */
 	char sgp26_dir[SIM_PATH_MAX];	/* SGP.26 test PKI (--certs) */
 	char private_dir[SIM_PATH_MAX];	/* a certs/mkpki PKI (--private-pki) */

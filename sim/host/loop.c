@@ -12,6 +12,7 @@
 #include "sim/host/euicc.h"
 #include "sim/host/fault.h"
 #include "sim/host/json.h"
+#include "sim/host/trace.h"
 #include "sim/host/vpcd.h"
 #include "isdp/isdp.h"
 #include "isdr/fault.h"
@@ -36,6 +37,7 @@ struct host {
 	const struct sim_config *cfg;
 	struct vpcd_link link;
 	struct control *ctl;
+	struct sim_trace *trace;		/* --pcap, --gsmtap, --trace-json; NULL: none */
 	struct fault_set faults;
 	bool inserted;			/* false: removed (ctl remove, remove fault) */
 	uint64_t insert_at;		/* remove=MS: back in the reader then; 0 never */
@@ -43,9 +45,12 @@ struct host {
 	uint8_t held[0xFFFF];		/* that command */
 	size_t held_len;
 	bool late;			/* delay=MS: an answer waits until late_at */
+	uint8_t late_cmd[0xFFFF];	/* its command, for the trace */
+	size_t late_cmd_len;
 	uint8_t late_rsp[SIM_RSP_MAX];
 	size_t late_len;
 	uint64_t late_at;
+	char late_name[64];
 };
 
 static uint64_t now_ms(void)
@@ -63,6 +68,7 @@ static void card_removed(struct host *h, uint64_t back_in_ms)
 	vpcd_link_drop(&h->link);
 	h->inserted = false;
 	h->insert_at = back_in_ms ? now_ms() + back_in_ms : 0;
+	sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
 	LOG_INFO("card removed from the reader%s", back_in_ms ? " (back by itself)" : " (until ctl insert)");
 }
 
@@ -84,18 +90,36 @@ static void send_answer(struct host *h, const uint8_t *rsp, size_t len)
 	}
 }
 
+/* Answer a command and trace the pair (after the answer: the terminal
+ * does not wait for the trace). */
+static void answer(struct host *h, const uint8_t *cmd, size_t len, const uint8_t *rsp, size_t n,
+		   const char *name)
+{
+	send_answer(h, rsp, n);
+	sim_trace_apdu(h->trace, cmd, len, rsp, n, name);
+}
+
+/* What the trace calls a command: its ES10 function, else the command. */
+static const char *trace_name(const struct sim_command_names *nm)
+{
+	return nm->function ? nm->function : nm->command;
+}
+
 /* Run a command on the card and answer it (now, or after delay_ms). */
-static void run_command(struct host *h, const uint8_t *cmd, size_t len, uint64_t delay_ms)
+static void run_command(struct host *h, const uint8_t *cmd, size_t len, const char *name, uint64_t delay_ms)
 {
 	uint8_t rsp[SIM_RSP_MAX];
 	size_t n = sim_transact(h->card, cmd, len, rsp);
 
 	if (!delay_ms) {
-		send_answer(h, rsp, n);
+		answer(h, cmd, len, rsp, n, name);
 		return;
 	}
+	memcpy(h->late_cmd, cmd, len);
+	h->late_cmd_len = len;
 	memcpy(h->late_rsp, rsp, n);
 	h->late_len = n;
+	snprintf(h->late_name, sizeof(h->late_name), "%s", name);
 	h->late = true;
 	h->late_at = now_ms() + delay_ms;
 }
@@ -116,7 +140,7 @@ static void command(struct host *h, const uint8_t *cmd, size_t len)
 	sim_card_names(h->card, cmd, len, &nm);
 	f = fault_next(&h->faults, nm.command, nm.function);
 	if (!f) {
-		run_command(h, cmd, len, 0);
+		run_command(h, cmd, len, trace_name(&nm), 0);
 		return;
 	}
 	fired(f, &nm);
@@ -124,7 +148,7 @@ static void command(struct host *h, const uint8_t *cmd, size_t len)
 	case FAULT_SW:
 		sw[0] = (uint8_t)(f->value >> 8);
 		sw[1] = (uint8_t)f->value;
-		send_answer(h, sw, sizeof(sw));
+		answer(h, cmd, len, sw, sizeof(sw), trace_name(&nm));
 		break;
 	case FAULT_ERROR:
 	case FAULT_BPP_ERROR:
@@ -132,14 +156,14 @@ static void command(struct host *h, const uint8_t *cmd, size_t len)
 						   ISDR_FAULT_ERROR : ISDR_FAULT_BPP_ERROR,
 						   nm.function, (unsigned long)f->value) < 0)
 			LOG_ERR("fault %s: %s cannot answer with that error", f->spec, nm.function ? nm.function : "?");
-		run_command(h, cmd, len, 0);
+		run_command(h, cmd, len, trace_name(&nm), 0);
 		break;
 	case FAULT_MEMORY:
 		isdp_set_memory_free(sim_card_isdp(h->card), f->value);
-		run_command(h, cmd, len, 0);
+		run_command(h, cmd, len, trace_name(&nm), 0);
 		break;
 	case FAULT_DELAY:
-		run_command(h, cmd, len, (uint64_t)f->value);
+		run_command(h, cmd, len, trace_name(&nm), (uint64_t)f->value);
 		break;
 	case FAULT_MUTE:
 		memcpy(h->held, cmd, len);
@@ -168,18 +192,22 @@ static void frame(struct host *h, const uint8_t *f, size_t len)
 	case VPCD_CTRL_OFF:
 		LOG_INFO("vpcd: power off");
 		sim_power(h->card, SIM_POWER_OFF);
+		sim_trace_power(h->trace, SIM_TRACE_POWER_OFF, NULL, 0);
 		break;
 	case VPCD_CTRL_ON:
 		LOG_INFO("vpcd: power on");
 		sim_power(h->card, SIM_POWER_ON);
+		sim_trace_power(h->trace, SIM_TRACE_POWER_ON, NULL, 0);
 		break;
 	case VPCD_CTRL_RESET:
 		LOG_INFO("vpcd: reset");
 		sim_power(h->card, SIM_RESET);
+		sim_trace_power(h->trace, SIM_TRACE_RESET, NULL, 0);
 		break;
 	case VPCD_CTRL_ATR:
 		atr = sim_atr(&atr_len);
 		send_answer(h, atr, atr_len);
+		sim_trace_power(h->trace, SIM_TRACE_ATR, atr, atr_len);
 		break;
 	default:
 		LOG_INFO("vpcd: unknown control byte %02X ignored", f[0]);
@@ -322,7 +350,7 @@ static void clear_faults(struct host *h)
 		/* the held command runs now and is answered, late */
 		h->muted = false;
 		LOG_INFO("card no longer mute: answering the held command");
-		run_command(h, h->held, h->held_len, 0);
+		run_command(h, h->held, h->held_len, "held command", 0);
 	}
 	LOG_INFO("faults cleared");
 }
@@ -334,7 +362,7 @@ static void warm_reset(struct host *h)
 		static const uint8_t sw[2] = { SW_UNKNOWN >> 8, SW_UNKNOWN & 0xFF };
 
 		h->muted = false;
-		send_answer(h, sw, sizeof(sw));
+		answer(h, h->held, h->held_len, sw, sizeof(sw), "held command");
 	}
 	h->late = false;
 	sim_power(h->card, SIM_RESET);
@@ -415,7 +443,7 @@ static void timers(struct host *h)
 
 	if (h->late && now >= h->late_at) {
 		h->late = false;
-		send_answer(h, h->late_rsp, h->late_len);
+		answer(h, h->late_cmd, h->late_cmd_len, h->late_rsp, h->late_len, h->late_name);
 	}
 	if (!h->inserted && h->insert_at && now >= h->insert_at)
 		card_inserted(h);
@@ -434,6 +462,7 @@ static void link_readable(struct host *h)
 		h->late = false;
 		/* The reader is gone: like a card pulled out. */
 		sim_power(h->card, SIM_POWER_OFF);
+		sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
 		LOG_ERR("vpcd: the reader went away; %s", h->link.listen_mode ? "waiting for vpcd to connect again" :
 			"reconnecting");
 		return;
@@ -460,6 +489,17 @@ static int setup(struct host *h, struct sim_card *card, const struct sim_config 
 	}
 	if (cfg->control_path[0] && control_open(cfg->control_path, execute, h, &h->ctl) < 0)
 		return -1;
+	{
+		const struct sim_trace_opts opts = {
+			.pcap = cfg->pcap, .json = cfg->trace_json,
+			.gsmtap_host = cfg->gsmtap_host, .gsmtap_port = cfg->gsmtap_port,
+		};
+
+		if (sim_trace_open(&opts, &h->trace, err, sizeof(err)) < 0) {
+			LOG_ERR("%s", err);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -519,10 +559,13 @@ int sim_host_run(struct sim_card *card, const struct sim_config *cfg, volatile s
 		control_service(h->ctl, pfd + ctl_at, n - ctl_at);
 	}
 out:
-	if (h->link.fd >= 0)
+	if (h->link.fd >= 0) {
 		sim_power(card, SIM_POWER_OFF);
+		sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
+	}
 	vpcd_link_close(&h->link);
 	control_close(h->ctl);
+	sim_trace_close(h->trace);
 	free(h);
 	return rc;
 }

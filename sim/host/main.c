@@ -59,6 +59,10 @@ static void usage(FILE *f)
 		"  --certs DIR         SGP.26-layout PKI for the sgp26* presets (default %s/certs/sgp26)\n"
 		"  --private-pki DIR   certs/mkpki output for 'private' and 'hybrid' (default certs/private)\n"
 		"  -v                  trace each command and its result; -vv adds APDU bytes\n"
+		"  --pcap FILE         write every APDU and power event to FILE for Wireshark\n"
+		"  --gsmtap HOST[:PORT]\n"
+		"                      send them live as GSMTAP over UDP (port 4729)\n"
+		"  --trace-json FILE   write one JSON object per command, response and power event\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
 		"  -h, --help          this help\n"
@@ -74,6 +78,7 @@ struct options {
 	const char *vpcd, *listen, *state, *config, *preset, *private_pki, *control;
 	const char *faults[FAULT_MAX];
 	size_t n_faults;
+	const char *pcap, *gsmtap, *trace_json;
 	char certs[SIM_PATH_MAX];
 	bool print_eid;
 	/* sideload */
@@ -103,6 +108,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "enable", no_argument, NULL, 'e' },
 		{ "notify", required_argument, NULL, 'O' },
 		{ "private-pki", required_argument, NULL, 'R' },
+		{ "pcap", required_argument, NULL, 'W' },
+		{ "gsmtap", required_argument, NULL, 'G' },
+		{ "trace-json", required_argument, NULL, 'J' },
 		{ 0 }
 	};
 	int c;
@@ -133,6 +141,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'e': o->enable = true; break;
 		case 'O': o->notify = optarg; break;
 		case 'R': o->private_pki = optarg; break;
+		case 'W': o->pcap = optarg; break;
+		case 'G': o->gsmtap = optarg; break;
+		case 'J': o->trace_json = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -151,6 +162,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (!o->sideload && (o->enable || o->name || o->notify || o->spn || o->cls)) {
 		fprintf(stderr, "euicc-sim: --spn/--name/--class/--notify/--enable go with 'sideload'\n");
 		return 3;
+	}
+	return 0;
+}
+
+/* --pcap, --gsmtap, --trace-json: as the config keys of the same names. */
+static int set_trace_flags(const struct options *o, struct sim_config *cfg)
+{
+	const char *const flags[][2] = {
+		{ "pcap", o->pcap }, { "gsmtap", o->gsmtap }, { "trace-json", o->trace_json },
+	};
+	char err[1024];
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (flags[i][1] && sim_config_set(cfg, flags[i][0], flags[i][1], NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "euicc-sim: --%s\n", err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -182,6 +210,8 @@ static int configure(const struct options *o, struct sim_config *cfg)
 		fprintf(stderr, "euicc-sim: --%s\n", err);
 		return -1;
 	}
+	if (set_trace_flags(o, cfg) < 0)
+		return -1;
 	if (o->state)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", o->state);
 	else if (!o->config || !cfg->state_dir[0])

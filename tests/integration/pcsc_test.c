@@ -18,6 +18,10 @@
  *   pcsc-test READER lifecycle / lifecycle-again
  *                              profile management on two side-loaded
  *                              profiles, and what must survive a restart
+ *
+ * With PCSC_TEST_APDU_LOG=FILE every APDU exchanged is appended to FILE
+ * as "COMMAND SW" in hex, for the trace test to compare with the card's
+ * pcap and JSON trace.
  */
 #include <stdint.h>
 #include <winscard.h>
@@ -76,6 +80,23 @@ static void tohex(const uint8_t *b, size_t n, char *out)
 	out[2 * n] = 0;
 }
 
+/* Every APDU goes through here. */
+static LONG transmit(const uint8_t *cmd, size_t len, uint8_t *rsp, DWORD *rlen)
+{
+	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+	LONG rv = SCardTransmit(card, pci, cmd, (DWORD)len, NULL, rsp, rlen);
+	const char *path = getenv("PCSC_TEST_APDU_LOG");
+	FILE *log = path && rv == SCARD_S_SUCCESS && *rlen >= 2 ? fopen(path, "a") : NULL;
+
+	if (log) {
+		for (size_t i = 0; i < len; i++)
+			fprintf(log, "%02X", cmd[i]);
+		fprintf(log, " %02X%02X\n", rsp[*rlen - 2], rsp[*rlen - 1]);
+		fclose(log);
+	}
+	return rv;
+}
+
 /* Send one APDU; returns hex of data+SW in a static buffer. */
 static const char *xfer(const char *hex)
 {
@@ -83,8 +104,7 @@ static const char *xfer(const char *hex)
 	uint8_t cmd[300], rsp[300];
 	DWORD rlen = sizeof(rsp);
 	size_t n = unhex(hex, cmd);
-	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
-	LONG rv = SCardTransmit(card, pci, cmd, (DWORD)n, NULL, rsp, &rlen);
+	LONG rv = transmit(cmd, n, rsp, &rlen);
 
 	if (rv != SCARD_S_SUCCESS) {
 		snprintf(out, sizeof(out), "ERR:%s", pcsc_stringify_error(rv));
@@ -98,7 +118,6 @@ static const char *xfer(const char *hex)
  * RESPONSE (CLA 0x8X) while the card says 61xx. out gets data + SW. */
 static int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
-	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
 	uint8_t cmd[5 + 255], rsp[300];
 	size_t off = 0, n = 0;
 	unsigned block = 0, sw = 0;
@@ -115,7 +134,7 @@ static int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, s
 		cmd[4] = (uint8_t)seg;
 		memcpy(cmd + 5, der + off, seg);
 		rlen = sizeof(rsp);
-		if (SCardTransmit(card, pci, cmd, (DWORD)(5 + seg), NULL, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
+		if (transmit(cmd, 5 + seg, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
 			return -1;
 		off += seg;
 		sw = (unsigned)rsp[rlen - 2] << 8 | rsp[rlen - 1];
@@ -134,7 +153,7 @@ static int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, s
 		cmd[2] = cmd[3] = 0;
 		cmd[4] = (uint8_t)sw;
 		rlen = sizeof(rsp);
-		if (SCardTransmit(card, pci, cmd, 5, NULL, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
+		if (transmit(cmd, 5, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
 			return -1;
 		sw = (unsigned)rsp[rlen - 2] << 8 | rsp[rlen - 1];
 	}

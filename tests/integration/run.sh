@@ -16,16 +16,18 @@ ns_enter "$0" "$@"
 ns_setup
 
 sim_pid=""
+capture_pid=""
 cleanup() {
 	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+	[ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null || true
 	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-start_sim() {
-	"$sim" ${SIM_TRACE:--v} --state "$work/state" --vpcd 127.0.0.1:35963 >> "$work/sim.log" 2>&1 &
+start_sim() {	# start_sim [MORE OPTIONS]
+	"$sim" ${SIM_TRACE:--v} --state "$work/state" --vpcd 127.0.0.1:35963 "$@" >> "$work/sim.log" 2>&1 &
 	sim_pid=$!
 }
 
@@ -39,14 +41,52 @@ stop_sim() {
 
 . "$(dirname "$0")/lib.sh"
 
+# The APDU trace: tshark captures the live GSMTAP feed on loopback, if
+# it can; trace-check.sh reads the pcap back.
+live=""
+start_capture() {
+	command -v tshark > /dev/null || return 0
+	tshark -n -i lo -f "udp port 4729" -w "$work/live.pcap" > "$work/capture.log" 2>&1 &
+	capture_pid=$!
+	for _ in $(seq 100); do
+		grep -q "Capturing on" "$work/capture.log" && live="$work/live.pcap" && return 0
+		sleep 0.1
+	done
+	echo "note: the live GSMTAP feed is not checked: tshark cannot capture on lo here"
+	tail -2 "$work/capture.log"
+}
+stop_capture() {
+	[ -n "$capture_pid" ] || return 0
+	sleep 0.5
+	kill -INT "$capture_pid"
+	wait "$capture_pid" 2>/dev/null || true
+	capture_pid=""
+}
+# Written per event: while the card runs, the pcap lists every APDU so far.
+pcap_lists() {	# pcap_lists N
+	for _ in $(seq 20); do
+		cp "$work/trace.pcap" "$work/now.pcap"
+		[ "$(tshark -n -r "$work/now.pcap" -Y gsm_sim 2>/dev/null | wc -l)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 start_pcscd
-start_sim
-run_client first
+start_capture
+start_sim --pcap "$work/trace.pcap" --trace-json "$work/trace.json" --gsmtap 127.0.0.1
+PCSC_TEST_APDU_LOG="$work/apdus.log" run_client first
+if command -v tshark > /dev/null; then
+	expect "the pcap can be read while the card runs, up to the last APDU" \
+		pcap_lists "$(wc -l < "$work/apdus.log")"
+fi
 run_client t1
 
 # The card comes back with its state after a restart.
 expect "SIGINT stops the simulator cleanly (exit 0)" stop_sim
 expect "the simulator said it stopped" grep -q "euicc-sim: stopped" "$work/sim.log"
+stop_capture
+run_checks "$(dirname "$0")/trace-check.sh" "$work/trace.pcap" "$work/trace.json" "$work/apdus.log" ${live:+"$live"}
 run_client absent
 
 start_sim

@@ -156,6 +156,17 @@ unsigned t_open_isdr(struct sim_card *card)
 	return ch;
 }
 
+size_t t_slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
 char *t_mkdtemp(void)
 {
 	static char tmpl[64];

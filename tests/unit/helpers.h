@@ -42,6 +42,9 @@ unsigned t_open_isdr(struct sim_card *card);
  * for tests that decode without a card. */
 void t_asn1_init(void);
 
+/* Up to cap bytes of a file. */
+size_t t_slurp(const char *path, uint8_t *buf, size_t cap);
+
 char *t_mkdtemp(void);
 void t_rmrf(const char *dir);
 

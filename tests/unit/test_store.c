@@ -32,17 +32,6 @@ static void teardown(void)
 	t_rmrf(dir);
 }
 
-static size_t slurp(const char *path, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
 static void spit(const char *path, const uint8_t *buf, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -88,7 +77,7 @@ START_TEST(old_state_file_loads)
 	unsigned ch;
 	const char *r;
 
-	n = slurp(SIM_DATADIR "/tests/data/state-v1.bin", old, sizeof(old));
+	n = t_slurp(SIM_DATADIR "/tests/data/state-v1.bin", old, sizeof(old));
 	ck_assert_int_gt(n, 1000);
 	ck_assert_int_lt(n, sizeof(old));
 	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
@@ -108,7 +97,7 @@ START_TEST(old_state_file_loads)
 	ck_assert_msg(strstr(r, "800101") != NULL, "%s", r);
 	ck_assert_int_eq(isdp_persist(sim_card_isdp(card)), 0);
 	sim_card_free(card);
-	m = slurp(path, again, sizeof(again));
+	m = t_slurp(path, again, sizeof(again));
 	ck_assert_int_eq(m, n);
 	ck_assert_mem_eq(again, old, n);
 }
@@ -124,7 +113,7 @@ START_TEST(corrupt_state_refused_and_kept)
 
 	sim_card_free(card);
 	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
-	n = slurp(path, buf, sizeof(buf));
+	n = t_slurp(path, buf, sizeof(buf));
 	ck_assert_int_gt(n, 40);
 	buf[12] ^= 0x01;
 	spit(path, buf, n);
@@ -133,7 +122,7 @@ START_TEST(corrupt_state_refused_and_kept)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
 	ck_assert_int_eq(sim_card_new(cfg, &card), -EU_E_CORRUPT);
 	ck_assert_ptr_null(card);
-	ck_assert_int_eq(slurp(path, after, sizeof(after)), n);
+	ck_assert_int_eq(t_slurp(path, after, sizeof(after)), n);
 	ck_assert_mem_eq(after, buf, n);
 	/* truncated */
 	spit(path, buf, 20);
@@ -152,7 +141,7 @@ START_TEST(foreign_state_refused)
 
 	sim_card_free(card);
 	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
-	n = slurp(path, buf, sizeof(buf));
+	n = t_slurp(path, buf, sizeof(buf));
 	/* Same format, valid checksum, another card's EID. */
 	t_unhex(EID_HEX, eid, sizeof(eid));
 	p = memmem(buf, n, eid, sizeof(eid));
@@ -210,7 +199,7 @@ START_TEST(kill_during_atomic_write)
 		usleep(1000 + rand_r(&seed) % 20000);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		n = slurp(path, got, sizeof(got));
+		n = t_slurp(path, got, sizeof(got));
 		ck_assert_msg((n == sizeof(a) && !memcmp(got, a, n)) ||
 			      (n == sizeof(b) && !memcmp(got, b, n)),
 			      "round %d: %zu bytes, neither old nor new", round, n);
