@@ -391,6 +391,15 @@ static int set_rsp_capability(struct sim_config *cfg, const struct key *k, const
 	return 0;
 }
 
+static int set_bool(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	(void)base;
+	if (!flag_on(v) && strcmp(v, "0") && strcmp(v, "no") && strcmp(v, "false") && strcmp(v, "off"))
+		return BAD("%s: yes or no, got '%s'", k->name, v);
+	*FIELD(cfg, k, bool *) = flag_on(v);
+	return 0;
+}
+
 static int set_rat(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
 	(void)k;
@@ -447,6 +456,8 @@ static const struct key keys[] = {
 	{ "default-dp-address", "FQDN", "initial default SM-DP+ of a new card", set_text,
 	  OFF(isdr.default_dp_address), 0, TEXT_MAX(isdr.default_dp_address) },
 	{ "rat", "HEX", "GetRAT content: DER ProfilePolicyAuthorisationRule list", set_rat, 0, 0, 0 },
+	{ "strict", "yes|no", "refuse unknown (extension) elements and BER length forms in requests (no)",
+	  set_bool, OFF(isdr.strict), 0, 0 },
 };
 
 int sim_config_set(struct sim_config *cfg, const char *key, const char *value,

@@ -125,3 +125,10 @@ struct isdp_store *sim_card_isdp(const struct sim_card *card)
 
 	return e->isdp;
 }
+
+struct isdr *sim_card_isdr(const struct sim_card *card)
+{
+	const struct euicc *e = sim_card_host(card);
+
+	return e->isdr;
+}

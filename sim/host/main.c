@@ -48,6 +48,8 @@ static void usage(FILE *f)
 		"                      gsma-prod, private, hybrid (see the README)\n"
 		"  --certs DIR         SGP.26-layout PKI for the sgp26* presets (default %s/certs/sgp26)\n"
 		"  --private-pki DIR   certs/mkpki output for 'private' and 'hybrid' (default certs/private)\n"
+		"  --strict            refuse what SGP.22 lets a card tolerate: unknown (extension)\n"
+		"                      elements and BER length forms in requests (README)\n"
 		"  -v                  trace each command and its result; -vv adds APDU bytes\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
@@ -63,7 +65,7 @@ static void usage(FILE *f)
 struct options {
 	const char *vpcd, *state, *config, *preset, *private_pki;
 	char certs[SIM_PATH_MAX];
-	bool print_eid;
+	bool print_eid, strict;
 	/* sideload */
 	const char *sideload, *spn, *name, *cls, *notify;
 	bool enable;
@@ -88,6 +90,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "enable", no_argument, NULL, 'e' },
 		{ "notify", required_argument, NULL, 'O' },
 		{ "private-pki", required_argument, NULL, 'R' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ 0 }
 	};
 	int c;
@@ -109,6 +112,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'e': o->enable = true; break;
 		case 'O': o->notify = optarg; break;
 		case 'R': o->private_pki = optarg; break;
+		case 'X': o->strict = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -146,6 +150,8 @@ static int configure(const struct options *o, struct sim_config *cfg)
 		fprintf(stderr, "euicc-sim: --%s\n", err);
 		return -1;
 	}
+	if (o->strict)
+		cfg->isdr.strict = true;
 	if (o->state)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", o->state);
 	else if (!o->config || !cfg->state_dir[0])
