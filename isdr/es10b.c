@@ -95,7 +95,10 @@ int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const struct sim_asn
 		TRY(sim_asn1_write(n, "globalplatformVersion", cfg->gp_version, 3));
 	else
 		TRY(sim_asn1_write(n, "globalplatformVersion", NULL, 0));
-	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->rsp_capability));
+	/* A card that refuses extensions (--strict) does not announce that it
+	 * takes them in DeviceInfo. */
+	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->strict ?
+				cfg->rsp_capability & ~SGP22_BIT(SGP22_RSP_CAP_DEVICE_INFO_EXT) : cfg->rsp_capability));
 	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
 	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING));
 	if (cfg->euicc_category >= 0)

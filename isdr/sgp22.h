@@ -62,6 +62,7 @@
 #define SGP22_RSP_CAP_CRL_SUPPORT         1
 #define SGP22_RSP_CAP_RPM_SUPPORT         2
 #define SGP22_RSP_CAP_TEST_PROFILE        3
+#define SGP22_RSP_CAP_DEVICE_INFO_EXT     4	/* deviceInfoExtensibilitySupport */
 
 /* PprIds (§2.9.1) */
 #define SGP22_PPR_UPDATE_CONTROL          0

@@ -19,7 +19,7 @@ static const char *const uicc_cap_names[] = {
 };
 
 static const char *const rsp_cap_names[] = {
-	"additionalProfile", "crlSupport", "rpmSupport", "testProfileSupport",
+	"additionalProfile", "crlSupport", "rpmSupport", "testProfileSupport", "deviceInfoExtensibilitySupport",
 };
 
 #define BIT(n) (1u << (n))
@@ -113,7 +113,8 @@ void sim_config_defaults(struct sim_config *cfg, const char *certs_dir)
 	r->euicc_category = 2;	/* mediumEuicc */
 	r->uicc_capability = BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(6) | BIT(7) |
 			     BIT(16) | BIT(17) | BIT(18);
-	r->rsp_capability = BIT(SGP22_RSP_CAP_ADDITIONAL_PROFILE) | BIT(SGP22_RSP_CAP_TEST_PROFILE);
+	r->rsp_capability = BIT(SGP22_RSP_CAP_ADDITIONAL_PROFILE) | BIT(SGP22_RSP_CAP_TEST_PROFILE) |
+			    BIT(SGP22_RSP_CAP_DEVICE_INFO_EXT);
 	cfg->isdp.profile_memory = 1024 * 1024;
 	r->volatile_memory = 32 * 1024;
 	copy_str(r->root_ds_address, sizeof(r->root_ds_address), "testrootsmds.example.com");

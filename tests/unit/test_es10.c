@@ -76,8 +76,9 @@ START_TEST(euicc_info2_fields)
 	HAS(r, "840C" "810100" "8203100000" "83028000");
 	/* ts102241Version 9.2.0, GP 2.3.0 */
 	HAS(r, "8603090200" "8703020300");
-	/* rspCapability: additionalProfile + testProfileSupport, 4 used bits */
-	HAS(r, "880204" "90");
+	/* rspCapability: additionalProfile, testProfileSupport and
+	 * deviceInfoExtensibilitySupport: 5 used bits */
+	HAS(r, "880203" "98");
 	HAS(r, "A92C0414" CI_NIST "0414" CI_BRP);
 	HAS(r, "AA2C0414" CI_NIST "0414" CI_BRP);
 	/* euiccCategory mediumEuicc, ppVersion, SAS number */
@@ -275,6 +276,8 @@ START_TEST(strict_refuses_them)
 	}
 	ck_assert_str_eq(t_es10(card, ch, "BF2E020500", 120), "6A80");
 	ck_assert_int_ne(sim_config_set(cfg, "strict", "maybe", NULL, err, sizeof(err)), 0);
+	/* and it does not announce deviceInfoExtensibilitySupport */
+	HAS(t_es10(card, ch, "BF2200", 120), "880204" "90");
 }
 END_TEST
 
