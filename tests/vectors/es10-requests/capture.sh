@@ -1,6 +1,6 @@
 #!/bin/bash
 # How lpac.txt and pysim.txt were captured (2026-12-03): the card with -vv
-# in a private pcscd (own mount, network and PID namespace), driven by lpac
+# in a private pcscd (scripts/pcscd-ns.sh), driven by lpac
 # (with osmo-smdpp for the download) and pySim-shell from the witness tools
 # of this machine (/work/tools, see its README.txt; not part of the repo).
 # Prints the reassembled STORE DATA payloads, one "function hex" per line.
@@ -9,29 +9,19 @@
 set -u
 sim=$(readlink -f "${1:?euicc-sim binary}")
 out=$(readlink -f "${2:?output folder}")
-if [ -z "${CAPTURE_NS:-}" ]; then
-	export CAPTURE_NS=1
-	exec unshare --mount --net --pid --fork --propagation private "$0" "$@"
-fi
+. "$(dirname "$(readlink -f "$0")")/../../../scripts/pcscd-ns.sh"
+ns_enter "$0" "$@"
 . /work/tools/env.sh
-work=$(mktemp -d /tmp/es10-capture.XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
-ip link set lo up
-mount -t tmpfs tmpfs /run && mkdir -p /run/pcscd
-mkdir -p "$work/reader.conf.d"
-cat > "$work/reader.conf.d/vpcd" <<CONF
-FRIENDLYNAME "Virtual PCD"
-DEVICENAME   /dev/null:0x8C7B
-LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
-CHANNELID    0x8C7B
-CONF
-pcscd -f -c "$work/reader.conf.d" > "$work/pcscd.log" 2>&1 & pids+=($!)
-for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-SMDPP_WORKDIR=/work/tools/pysim osmo-smdpp > "$work/smdpp.log" 2>&1 & pids+=($!)
+ns_setup
+start_pcscd
+pids=("$pcscd_pid")
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+SMDPP_WORKDIR=/work/tools/pysim osmo-smdpp > "$work/smdpp.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 60); do ss -ltn | grep -q '127.0.0.1:443 ' && break; sleep 1; done
 
 "$sim" --no-state -vv > "$out/card-lpac.log" 2>&1 & card=$!
+pids+=("$card")
 sleep 2
 for cmd in "chip info" "profile list" "chip defaultsmdp testsmdpplus1.example.com" \
 	"profile download -s testsmdpplus1.example.com -m TS48V2-SAIP2-1-BERTLV-UNIQUE" \
@@ -45,6 +35,7 @@ done
 kill "$card"; wait "$card" 2>/dev/null; sleep 1
 
 "$sim" --no-state -vv > "$out/card-pysim.log" 2>&1 & card=$!
+pids+=("$card")
 sleep 2
 lpac profile download -s testsmdpplus1.example.com -m TS48V2-SAIP2-1-BERTLV-UNIQUE >> "$out/lpac.out" 2>&1
 printf '%s\n' "select ADF.ISD-R" get_euicc_configured_addresses \
