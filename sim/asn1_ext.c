@@ -93,13 +93,19 @@ static bool is_component(const struct walk *w, size_t i)
 	return t != ASN1_ETYPE_TAG && t != ASN1_ETYPE_SIZE && t != ASN1_ETYPE_DEFAULT && t != ASN1_ETYPE_CONSTANT;
 }
 
+/* The components of base into out[MAX_COMPONENTS]; SIZE_MAX for a type
+ * with more than this walk takes (none in our modules). */
 static size_t components(const struct walk *w, size_t base, size_t *out)
 {
 	size_t n = 0;
 
-	for (long c = first_child(w, base); c >= 0; c = next_sibling(w, (size_t)c))
-		if (is_component(w, (size_t)c) && n < MAX_COMPONENTS)
-			out[n++] = (size_t)c;
+	for (long c = first_child(w, base); c >= 0; c = next_sibling(w, (size_t)c)) {
+		if (!is_component(w, (size_t)c))
+			continue;
+		if (n == MAX_COMPONENTS)
+			return SIZE_MAX;
+		out[n++] = (size_t)c;
+	}
 	return n;
 }
 
@@ -225,7 +231,7 @@ static enum match chain_matches(const struct walk *w, const struct chain *c, siz
 	if (hops >= MAX_CHOICE_HOPS)
 		return NO_MATCH;
 	n = components(w, c->base, alt);
-	for (size_t j = 0; j < n; j++) {
+	for (size_t j = 0; n != SIZE_MAX && j < n; j++) {
 		struct chain a;
 
 		if (resolve(w, alt[j], c->label, &a) == 0 && chain_matches(w, &a, 0, id, hops + 1) != NO_MATCH)
@@ -390,6 +396,8 @@ static int walk_components(struct walk *w, const struct chain *c, const struct t
 	struct tlv u;
 	int rc;
 
+	if (n == SIZE_MAX)
+		return -EU_E_TOO_LONG;
 	tlv_iter_init(&it, t);
 	while ((rc = next_child(w, &it, &u, c->label)) > 0) {
 		uint32_t id = tlv_id(u.tag);
@@ -479,6 +487,8 @@ static int walk_base(struct walk *w, const struct chain *c, const struct tlv *t,
 		if (hops >= MAX_CHOICE_HOPS)
 			return -EU_E_TOO_DEEP;
 		n = components(w, c->base, alt);
+		if (n == SIZE_MAX)
+			return -EU_E_TOO_LONG;
 		for (size_t j = 0; j < n; j++) {
 			if (node_matches(w, alt[j], c->label, tlv_id(t->tag)) == NO_MATCH)
 				continue;
