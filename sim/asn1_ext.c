@@ -476,7 +476,7 @@ static int walk_base(struct walk *w, const struct chain *c, const struct tlv *t,
 		     size_t *total)
 {
 	unsigned type = etype(w, c->base);
-	size_t idx, alt[MAX_COMPONENTS], n, saved;
+	size_t idx, alt[MAX_COMPONENTS], n, saved, out_len = 0;
 	uint32_t uid;
 	bool cons;
 	int rc;
@@ -512,12 +512,14 @@ static int walk_base(struct walk *w, const struct chain *c, const struct tlv *t,
 		if (depth >= SIM_ASN1_MAX_DEPTH)
 			return -EU_E_TOO_DEEP;
 		TRY(push(w, t, false, &idx));
+		/* not &w->el[idx].out_len: pushes inside may move w->el */
 		if (type == ASN1_ETYPE_SEQUENCE || type == ASN1_ETYPE_SET)
-			rc = walk_components(w, c, t, depth, type == ASN1_ETYPE_SET, &w->el[idx].out_len);
+			rc = walk_components(w, c, t, depth, type == ASN1_ETYPE_SET, &out_len);
 		else
-			rc = walk_list(w, c, t, depth, &w->el[idx].out_len);
+			rc = walk_list(w, c, t, depth, &out_len);
 		if (rc < 0)
 			return rc;
+		w->el[idx].out_len = out_len;
 		pop(w, idx, total);
 		return 0;
 	default:

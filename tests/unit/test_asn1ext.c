@@ -258,6 +258,27 @@ START_TEST(signed_part_keeps_received_bytes)
 }
 END_TEST
 
+/* More elements than the span map starts with: it grows while the walk
+ * is inside them (ASan checks that nothing holds on to the old map). */
+START_TEST(many_elements)
+{
+	char hex[2048] = "BF2081ED" "8203020300" "A970", tail[] = "AA70";
+	size_t n = strlen(hex);
+
+	for (int list = 0; list < 2; list++) {
+		for (int i = 0; i < 16; i++)
+			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "0405%010X", i);
+		if (!list)
+			n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%s", tail);
+	}
+	n += (size_t)snprintf(hex + n, sizeof(hex) - n, "9F7F0100");
+	ck_assert_int_eq(decode("RSPDefinitions.EUICCInfo1", hex, 0), 0);
+	ck_assert_uint_eq(x.n_map, 36);
+	ck_assert_str_eq(describe(0), "unknown element 9F7F in EUICCInfo1");
+	ck_assert_str_eq(span("euiccCiPKIdListForSigning.?16"), "0405000000000F");
+}
+END_TEST
+
 Suite *asn1ext_suite(void)
 {
 	Suite *s = suite_create("asn1ext");
@@ -274,6 +295,7 @@ Suite *asn1ext_suite(void)
 	tcase_add_test(tc, choice_alternatives_and_lists);
 	tcase_add_test(tc, any_is_opaque_but_checked);
 	tcase_add_test(tc, signed_part_keeps_received_bytes);
+	tcase_add_test(tc, many_elements);
 	suite_add_tcase(s, tc);
 	return s;
 }
