@@ -75,7 +75,7 @@ $(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(HEADERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(LDLIBS) $(CHECK_LIBS)
 
 # The PC/SC client carries the test SM-DP+ (tests/smdp) and the ASN.1 glue.
-PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o \
+PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/asn1_ext.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o \
 	$(BUILD)/gen/rsp_asn1_tab.o
 
 $(PCSC_TEST): tests/integration/pcsc_test.c $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h

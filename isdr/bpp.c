@@ -30,6 +30,7 @@
 #include <string.h>
 
 #define fail isdr_load_fail
+#define FN "ES10b.LoadBoundProfilePackage"
 
 /* ---- the pieces ------------------------------------------------------------ */
 
@@ -40,23 +41,40 @@ struct iscr {
 	size_t txid_len;
 	uint8_t key_type[2], key_len[2], host_id[ECASD_KDF_HOST_ID_MAX + 1], smdp_otpk[80], sig[72];
 	size_t kt_len, kl_len, hid_len, otpk_len, sig_len;
-	/* smdpSign covers remoteOpId .. smdpOtpk as received (everything in
-	 * BF23 before the signature). */
-	const uint8_t *signed_part;
+	/* smdpSign covers remoteOpId, transactionId, controlRefTemplate and
+	 * smdpOtpk as received, one after the other (§5.5.1); the card adds
+	 * otPK.EUICC.ECKA (iscr_verify). */
+	uint8_t signed_part[160];
 	size_t signed_len;
 };
 
-/* Validate: every field there, the signature last. 0 or an ErrorReason. */
-static unsigned iscr_read(const uint8_t *der, size_t len, struct iscr *r)
+/* The received bytes of the data objects smdpSign covers. */
+static int iscr_signed_part(asn1_node n, const struct sim_asn1_ext *x, struct iscr *r)
 {
-	const uint8_t *sig_span;
-	size_t sig_span_len;
+	static const char *const covered[] = { "remoteOpId", "transactionId", "controlRefTemplate", "smdpOtpk" };
+
+	r->signed_len = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(covered); i++) {
+		const uint8_t *p;
+		size_t l;
+
+		TRY(sim_asn1_ext_span(x, n, covered[i], &p, &l));
+		if (l > sizeof(r->signed_part) - r->signed_len)
+			return -EU_E_TOO_LONG;
+		memcpy(r->signed_part + r->signed_len, p, l);
+		r->signed_len += l;
+	}
+	return 0;
+}
+
+/* Validate: every field there. 0 or an ErrorReason. */
+static unsigned iscr_read(struct isdr *isdr, const uint8_t *der, size_t len, struct iscr *r)
+{
+	struct sim_asn1_ext x;
 	asn1_node n = NULL;
-	struct tlv bf23;
 	unsigned reason = 0;
 
-	if (tlv_parse_exact(der, len, &bf23) < 0 ||
-	    sim_asn1_decode("RSPDefinitions.InitialiseSecureChannelRequest", der, len, &n) < 0 ||
+	if (isdr_decode(isdr, FN, "RSPDefinitions.InitialiseSecureChannelRequest", der, len, &n, &x) < 0 ||
 	    sim_asn1_read_uint(n, "remoteOpId", &r->op) < 0 ||
 	    sim_asn1_read(n, "transactionId", r->txid, sizeof(r->txid), &r->txid_len) < 0 ||
 	    sim_asn1_read(n, "controlRefTemplate.keyType", r->key_type, sizeof(r->key_type), &r->kt_len) < 0 ||
@@ -64,11 +82,9 @@ static unsigned iscr_read(const uint8_t *der, size_t len, struct iscr *r)
 	    sim_asn1_read(n, "controlRefTemplate.hostId", r->host_id, sizeof(r->host_id), &r->hid_len) < 0 ||
 	    sim_asn1_read(n, "smdpOtpk", r->smdp_otpk, sizeof(r->smdp_otpk), &r->otpk_len) < 0 ||
 	    sim_asn1_read(n, "smdpSign", r->sig, sizeof(r->sig), &r->sig_len) < 0 ||
-	    sim_asn1_span(n, der, len, "smdpSign", &sig_span, &sig_span_len) < 0 ||
-	    sig_span + sig_span_len != bf23.val + bf23.len)
+	    iscr_signed_part(n, &x, r) < 0)
 		reason = ER_INCORRECT_INPUT_VALUES;
-	r->signed_part = bf23.val;
-	r->signed_len = reason ? 0 : (size_t)(sig_span - bf23.val);
+	sim_asn1_ext_free(&x);
 	asn1_delete_structure(&n);
 	return reason;
 }
@@ -134,7 +150,7 @@ static unsigned init_secure_channel(struct isdr *isdr, const uint8_t *der, size_
 	unsigned reason;
 
 	isdr->session.bpp_command = BPP_INITIALISE_SECURE_CHANNEL;
-	reason = iscr_read(der, len, &r);
+	reason = iscr_read(isdr, der, len, &r);
 	if (!reason)
 		reason = iscr_verify(&isdr->session, &r);
 	if (!reason)
@@ -183,10 +199,13 @@ static unsigned open_87s(struct isdr *isdr, const struct tlv *seq, uint8_t **pla
 	return 0;
 }
 
-/* A0: ConfigureISDP (§5.5.2): creates the ISD-P (in the session). */
+/* A0: ConfigureISDP (§5.5.2): creates the ISD-P (in the session). The
+ * ISD-P keeps dpProprietaryData as the card understood it: elements the
+ * module does not know are not stored (docs/design.md). */
 static unsigned configure_isdp(struct isdr *isdr, const struct tlv *a0, struct sim_rbuf *out)
 {
 	struct rsp_session *s = &isdr->session;
+	struct sim_asn1_ext x = { 0 };
 	uint8_t *plain = NULL;
 	const uint8_t *dp;
 	size_t plain_len, dp_len;
@@ -197,11 +216,11 @@ static unsigned configure_isdp(struct isdr *isdr, const struct tlv *a0, struct s
 	reason = open_87s(isdr, a0, &plain, &plain_len);
 	if (reason)
 		goto out;
-	if (sim_asn1_decode("RSPDefinitions.ConfigureISDPRequest", plain, plain_len, &n) < 0) {
+	if (isdr_decode(isdr, FN, "RSPDefinitions.ConfigureISDPRequest", plain, plain_len, &n, &x) < 0) {
 		reason = ER_INCORRECT_INPUT_VALUES;
 		goto out;
 	}
-	if (sim_asn1_span(n, plain, plain_len, "dpProprietaryData", &dp, &dp_len) == 0) {
+	if (sim_asn1_span(n, x.der, x.len, "dpProprietaryData", &dp, &dp_len) == 0) {
 		s->profile.dp_proprietary = malloc(dp_len);
 		if (!s->profile.dp_proprietary) {
 			reason = ER_UNKNOWN;
@@ -218,9 +237,29 @@ static unsigned configure_isdp(struct isdr *isdr, const struct tlv *a0, struct s
 	s->state = RSP_BPP_CONFIGURED;
 	LOG_INFO("ES10b.LoadBoundProfilePackage: ISD-P configured");
 out:
+	sim_asn1_ext_free(&x);
 	free(plain);
 	asn1_delete_structure(&n);
 	return reason ? fail(isdr, reason, out) : SW_OK;
+}
+
+/* Keep the metadata as the card understood it: the normalised copy when
+ * the walk skipped extensions or re-encoded BER lengths. It is what
+ * GetProfilesInfo copies fields from (docs/design.md). */
+static int keep_understood(struct isdp_profile *p, const struct sim_asn1_ext *x)
+{
+	uint8_t *m;
+
+	if (!x->copy)
+		return 0;
+	m = malloc(x->len);
+	if (!m)
+		return -EU_E_NOMEM;
+	memcpy(m, x->der, x->len);
+	free(p->metadata);
+	p->metadata = m;
+	p->metadata_len = x->len;
+	return 0;
 }
 
 /* StoreMetadata (§5.5.3), after the last 88 of the A1 group. */
@@ -228,6 +267,7 @@ static unsigned store_metadata(struct isdr *isdr, struct sim_rbuf *out)
 {
 	struct rsp_session *s = &isdr->session;
 	struct isdp_profile *p = &s->profile;
+	struct sim_asn1_ext x = { 0 };
 	asn1_node n = NULL;
 	uint8_t owner[3];
 	size_t owner_len = 0;
@@ -239,8 +279,8 @@ static unsigned store_metadata(struct isdr *isdr, struct sim_rbuf *out)
 	p->metadata_len = s->metadata_len;
 	s->metadata = NULL;
 	s->metadata_len = 0;
-	if (isdp_parse_metadata(p) < 0 ||
-	    sim_asn1_decode("RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &n) < 0) {
+	if (isdr_decode(isdr, FN, "RSPDefinitions.StoreMetadataRequest", p->metadata, p->metadata_len, &n, &x) < 0 ||
+	    keep_understood(p, &x) < 0 || isdp_parse_metadata(p) < 0) {
 		reason = ER_INCORRECT_INPUT_VALUES;
 		goto out;
 	}
@@ -272,6 +312,7 @@ static unsigned store_metadata(struct isdr *isdr, struct sim_rbuf *out)
 	s->state = RSP_BPP_STORED;
 	LOG_INFO("ES10b.LoadBoundProfilePackage: metadata stored");
 out:
+	sim_asn1_ext_free(&x);
 	asn1_delete_structure(&n);
 	return reason ? fail(isdr, reason, out) : SW_OK;
 }
@@ -282,6 +323,7 @@ static unsigned replace_session_keys(struct isdr *isdr, const struct tlv *a2, st
 	struct rsp_session *s = &isdr->session;
 	uint8_t *plain = NULL, mcv[32], enc[32], mac[32];
 	size_t plain_len, l1 = 0, l2 = 0, l3 = 0;
+	struct sim_asn1_ext x = { 0 };
 	asn1_node n = NULL;
 	unsigned reason;
 
@@ -289,7 +331,7 @@ static unsigned replace_session_keys(struct isdr *isdr, const struct tlv *a2, st
 	reason = open_87s(isdr, a2, &plain, &plain_len);
 	if (reason)
 		goto out;
-	if (sim_asn1_decode("RSPDefinitions.ReplaceSessionKeysRequest", plain, plain_len, &n) < 0 ||
+	if (isdr_decode(isdr, FN, "RSPDefinitions.ReplaceSessionKeysRequest", plain, plain_len, &n, &x) < 0 ||
 	    sim_asn1_read(n, "initialMacChainingValue", mcv, sizeof(mcv), &l1) < 0 ||
 	    sim_asn1_read(n, "ppkEnc", enc, sizeof(enc), &l2) < 0 ||
 	    sim_asn1_read(n, "ppkCmac", mac, sizeof(mac), &l3) < 0 ||
@@ -304,6 +346,7 @@ static unsigned replace_session_keys(struct isdr *isdr, const struct tlv *a2, st
 	s->state = RSP_BPP_REKEYED;
 	LOG_INFO("ES10b.LoadBoundProfilePackage: session keys replaced (PPK)");
 out:
+	sim_asn1_ext_free(&x);	/* wipes the copy, which holds the keys */
 	if (plain)
 		OPENSSL_cleanse(plain, plain_len);
 	free(plain);

@@ -110,7 +110,7 @@ static unsigned long auth_code_for(enum ecasd_cert_result r)
 
 /* §5.7.13 in the order the card checks: session, CERT.DPauth, a CI the
  * card signs for, serverSignature1, euiccChallenge. 0 or the code. */
-static unsigned long auth_verify(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+static unsigned long auth_verify(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 				 const struct auth_req *r, struct ecasd_server *dpauth, size_t *cred)
 {
 	struct ecasd *ecasd = isdr->env.ecasd;
@@ -129,7 +129,7 @@ static unsigned long auth_verify(struct isdr *isdr, asn1_node req, const uint8_t
 		LOG_INFO("ES10b.AuthenticateServer: euiccCiPKIdToBeUsed names a CI this card cannot sign for");
 		return AUTH_CI_PK_UNKNOWN;
 	}
-	if (sim_asn1_span(req, der, len, "serverSigned1", &span, &span_len) < 0 ||
+	if (sim_asn1_ext_span(x, req, "serverSigned1", &span, &span_len) < 0 ||
 	    CRYPTO(ecasd_verify(dpauth, span, span_len, r->sig, r->sig_len)) < 0) {
 		LOG_INFO("ES10b.AuthenticateServer: serverSignature1 does not verify with CERT.DPauth.ECDSA");
 		return AUTH_INVALID_SIGNATURE;
@@ -142,8 +142,10 @@ static unsigned long auth_verify(struct isdr *isdr, asn1_node req, const uint8_t
 }
 
 /* euiccSigned1 (§5.7.13): transactionId, serverAddress and serverChallenge
- * from serverSigned1, our EUICCInfo2, ctxParams1 exactly as received. */
-static int build_euicc_signed1(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+ * from serverSigned1, our EUICCInfo2, ctxParams1 exactly as received,
+ * extensions and BER length octets included (EuiccSigned1.ctxParams1 is
+ * an open slot in isdr/rsp.asn for this; docs/asn1-translation.md). */
+static int build_euicc_signed1(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			       const struct auth_req *r, uint8_t **out, size_t *out_len)
 {
 	asn1_node signed1 = NULL, info2 = NULL;
@@ -160,15 +162,15 @@ static int build_euicc_signed1(struct isdr *isdr, asn1_node req, const uint8_t *
 	if (rc == 0)
 		rc = sim_asn1_write(signed1, "serverChallenge", r->server_challenge, sizeof(r->server_challenge));
 	if (rc == 0)
-		rc = es10b_get_euicc_info2(isdr, NULL, NULL, 0, &info2);
+		rc = es10b_get_euicc_info2(isdr, NULL, NULL, &info2);
 	if (rc == 0)
 		rc = sim_asn1_encode(info2, &info2_der, &info2_len);
 	if (rc == 0)
 		rc = sim_asn1_set_der(signed1, "euiccInfo2", info2_der, info2_len);
 	if (rc == 0)
-		rc = sim_asn1_span(req, der, len, "ctxParams1", &ctx, &ctx_len);
+		rc = sim_asn1_ext_span(x, req, "ctxParams1", &ctx, &ctx_len);
 	if (rc == 0)
-		rc = sim_asn1_set_der(signed1, "ctxParams1", ctx, ctx_len);
+		rc = sim_asn1_write(signed1, "ctxParams1", ctx, ctx_len);
 	if (rc == 0)
 		rc = sim_asn1_encode(signed1, out, out_len);
 	free(info2_der);
@@ -178,7 +180,7 @@ static int build_euicc_signed1(struct isdr *isdr, asn1_node req, const uint8_t *
 }
 
 /* AuthenticateResponseOk, signed with the credential set cred. */
-static int auth_build(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+static int auth_build(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		      const struct auth_req *r, size_t cred, asn1_node *rsp)
 {
 	struct ecasd *ecasd = isdr->env.ecasd;
@@ -188,7 +190,7 @@ static int auth_build(struct isdr *isdr, asn1_node req, const uint8_t *der, size
 	int rc;
 
 	ecasd_credential_certs(ecasd, cred, &euicc_der, &euicc_len, &eum_der, &eum_len);
-	rc = build_euicc_signed1(isdr, req, der, len, r, &signed1, &signed1_len);
+	rc = build_euicc_signed1(isdr, req, x, r, &signed1, &signed1_len);
 	if (rc == 0)
 		rc = CRYPTO(ecasd_sign(ecasd, cred, signed1, signed1_len, isdr->session.euicc_sig1));
 	if (rc == 0)
@@ -210,7 +212,7 @@ static int auth_build(struct isdr *isdr, asn1_node req, const uint8_t *der, size
 	return rc;
 }
 
-int es10b_authenticate_server(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_authenticate_server(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			      asn1_node *rsp)
 {
 	struct rsp_session *s = &isdr->session;
@@ -223,8 +225,8 @@ int es10b_authenticate_server(struct isdr *isdr, asn1_node req, const uint8_t *d
 		free(r.cert);
 		return -EU_E_PARAM;
 	}
-	code = auth_verify(isdr, req, der, len, &r, &dpauth, &cred);
-	if (code == 0 && auth_build(isdr, req, der, len, &r, cred, rsp) < 0)
+	code = auth_verify(isdr, req, x, &r, &dpauth, &cred);
+	if (code == 0 && auth_build(isdr, req, x, &r, cred, rsp) < 0)
 		code = AUTH_UNDEFINED_ERROR;
 	free(r.cert);
 	if (code) {
@@ -283,7 +285,7 @@ static int prepare_validate(asn1_node req, struct prepare_req *r)
 
 /* §5.7.5: session, CERT.DPpb from the CI of CERT.DPauth, smdpSignature2
  * over smdpSigned2 ‖ euiccSignature1, transactionId, hashCc when asked. */
-static unsigned long prepare_verify(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+static unsigned long prepare_verify(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 				    const struct prepare_req *r, struct ecasd_server *dppb)
 {
 	struct rsp_session *s = &isdr->session;
@@ -300,7 +302,7 @@ static unsigned long prepare_verify(struct isdr *isdr, asn1_node req, const uint
 		LOG_INFO("ES10b.PrepareDownload: CERT.DPpb.ECDSA: %s", ecasd_cert_result_name(cr));
 		return cr == ECASD_CERT_UNSUPPORTED_CURVE ? DL_UNSUPPORTED_CURVE : DL_INVALID_CERTIFICATE;
 	}
-	if (sim_asn1_span(req, der, len, "smdpSigned2", &span, &span_len) < 0 ||
+	if (sim_asn1_ext_span(x, req, "smdpSigned2", &span, &span_len) < 0 ||
 	    span_len > sizeof(chained) - SIG_DO_LEN)
 		return DL_UNDEFINED_ERROR;
 	memcpy(chained, span, span_len);
@@ -375,7 +377,7 @@ static int prepare_build(struct isdr *isdr, const struct prepare_req *r, int cur
 	return rc;
 }
 
-int es10b_prepare_download(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_prepare_download(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			   asn1_node *rsp)
 {
 	struct rsp_session *s = &isdr->session;
@@ -387,7 +389,7 @@ int es10b_prepare_download(struct isdr *isdr, asn1_node req, const uint8_t *der,
 		free(r.cert);
 		return -EU_E_PARAM;
 	}
-	code = prepare_verify(isdr, req, der, len, &r, &dppb);
+	code = prepare_verify(isdr, req, x, &r, &dppb);
 	if (code == 0 && prepare_build(isdr, &r, dppb.curve, rsp) < 0)
 		code = DL_UNDEFINED_ERROR;
 	free(r.cert);
@@ -442,7 +444,7 @@ static int cancel_build(struct isdr *isdr, const uint8_t *txid, size_t txid_len,
 	return rc;
 }
 
-int es10b_cancel_session(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_cancel_session(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			 asn1_node *rsp)
 {
 	struct rsp_session *s = &isdr->session;
@@ -451,8 +453,7 @@ int es10b_cancel_session(struct isdr *isdr, asn1_node req, const uint8_t *der, s
 	unsigned long reason, code = 0;
 	int rc;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	if (sim_asn1_read(req, "transactionId", txid, sizeof(txid), &txid_len) < 0 || txid_len == 0 ||
 	    sim_asn1_read_uint(req, "reason", &reason) < 0)
 		return -EU_E_PARAM;

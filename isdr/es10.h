@@ -10,6 +10,7 @@
 #include "isdr/sgp22.h"
 #include "sim/app.h"
 #include "sim/asn1.h"
+#include "sim/asn1_ext.h"
 #include "sim/gp.h"
 
 #include <stdbool.h>
@@ -33,6 +34,7 @@ struct isdr {
 		const char *function;	/* the name in es10_table */
 		unsigned long code;
 	} fault;
+	struct isdr_deviations deviations;
 };
 
 /* Write the card state now (env.persist). */
@@ -41,12 +43,15 @@ static inline int isdr_persist(struct isdr *isdr)
 	return isdr->env.persist ? isdr->env.persist(isdr->env.arg) : 0;
 }
 
-/* An ES10 handler gets the decoded request and builds the response node.
- * It returns 0, or a negative EU_E_* for the dispatcher to turn into a
- * status word (-EU_E_PARAM: malformed request, 6A80). */
-typedef int (*es10_fn)(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len, asn1_node *rsp);
+/* An ES10 handler gets the decoded request (what the card understood of
+ * it) and x, the request as received (sim_asn1_ext_span() for what is
+ * signed or echoed), and builds the response node. It returns 0, or a
+ * negative EU_E_* for the dispatcher to turn into a status word:
+ * -EU_E_PARAM and -EU_E_NOT_FOUND (a field missing or unusable) mean a
+ * malformed request, 6A80; anything else is the card's failure, 6F00. */
+typedef int (*es10_fn)(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x, asn1_node *rsp);
 
-#define ES10_FN(name) int name(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len, asn1_node *rsp)
+#define ES10_FN(name) int name(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x, asn1_node *rsp)
 ES10_FN(es10a_get_euicc_configured_addresses);
 ES10_FN(es10a_set_default_dp_address);
 ES10_FN(es10b_get_euicc_info1);
@@ -79,6 +84,13 @@ unsigned es10b_load_bpp(struct isdr *isdr, const uint8_t *data, size_t len, unsi
  * 0 with *rsp set, or an error. */
 int isdr_fault_answer(struct isdr *isdr, const char *function, unsigned long code, asn1_node req,
 		      asn1_node *rsp);
+
+/* Decode a request or BPP element of `type` with the extensibility rules
+ * (sim/asn1_ext.h): each deviation is traced under the function name and
+ * recorded; in strict mode any deviation refuses it (-EU_E_STRICT).
+ * Release x with sim_asn1_ext_free() whatever the result. */
+int isdr_decode(struct isdr *isdr, const char *function, const char *type, const uint8_t *der, size_t len,
+		asn1_node *out, struct sim_asn1_ext *x);
 
 /* The configured default SM-DP+ address: set (persisted) or "" removes. */
 int isdr_set_default_dp(struct isdr *isdr, const char *addr);

@@ -22,21 +22,20 @@ int isdr_set_default_dp(struct isdr *isdr, const char *addr)
 	return rc;
 }
 
-int es10a_get_euicc_configured_addresses(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10a_get_euicc_configured_addresses(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 					 asn1_node *rsp)
 {
 	const char *dp = isdr->default_dp;
 	const char *ds = isdr->cfg->root_ds_address;
 
 	(void)req;
-	(void)der;
-	(void)len;
+	(void)x;
 	TRY(sim_asn1_new("RSPDefinitions.EuiccConfiguredAddressesResponse", rsp));
 	TRY(sim_asn1_write(*rsp, "defaultDpAddress", *dp ? dp : NULL, strlen(dp)));
 	return sim_asn1_write(*rsp, "rootDsAddress", ds, strlen(ds));
 }
 
-int es10a_set_default_dp_address(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10a_set_default_dp_address(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 				 asn1_node *rsp)
 {
 	char addr[SGP22_ADDR_MAX + 1];
@@ -44,8 +43,7 @@ int es10a_set_default_dp_address(struct isdr *isdr, asn1_node req, const uint8_t
 	unsigned long result = SET_DP_OK;
 	int rc;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	rc = sim_asn1_read(req, "defaultDpAddress", (uint8_t *)addr, SGP22_ADDR_MAX, &n);
 	/* An empty address removes the default SM-DP+ address. */
 	if (rc < 0 || (n && !isdp_address_ok((uint8_t *)addr, n))) {

@@ -28,11 +28,10 @@ static int write_ci_list(struct isdr *isdr, asn1_node node, const char *name,
 	return 0;
 }
 
-int es10b_get_euicc_info1(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_info1(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	(void)req;
 	TRY(sim_asn1_new("RSPDefinitions.EUICCInfo1", rsp));
 	TRY(sim_asn1_write(*rsp, "svn", isdr->cfg->svn, 3));
@@ -71,11 +70,10 @@ static size_t ext_card_resource(struct isdr *isdr, uint8_t out[32])
 	return n;
 }
 
-int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	const struct isdr_config *cfg = isdr->cfg;
 	uint8_t ecr[32];
 	size_t ecr_len = ext_card_resource(isdr, ecr);
@@ -97,7 +95,10 @@ int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const uint8_t *der, 
 		TRY(sim_asn1_write(n, "globalplatformVersion", cfg->gp_version, 3));
 	else
 		TRY(sim_asn1_write(n, "globalplatformVersion", NULL, 0));
-	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->rsp_capability));
+	/* A card that refuses extensions (--strict) does not announce that it
+	 * takes them in DeviceInfo. */
+	TRY(sim_asn1_write_bits(n, "rspCapability", cfg->strict ?
+				cfg->rsp_capability & ~SGP22_BIT(SGP22_RSP_CAP_DEVICE_INFO_EXT) : cfg->rsp_capability));
 	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForVerification", ECASD_FOR_VERIFICATION));
 	TRY(write_ci_list(isdr, n, "euiccCiPKIdListForSigning", ECASD_FOR_SIGNING));
 	if (cfg->euicc_category >= 0)
@@ -127,11 +128,10 @@ int es10b_get_euicc_info2(struct isdr *isdr, asn1_node req, const uint8_t *der, 
 	return 0;
 }
 
-int es10b_get_euicc_challenge(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_euicc_challenge(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	(void)req;
 	/* A new challenge abandons any session in progress (§3.1.2). */
 	isdr_session_end(isdr, "new GetEUICCChallenge");
@@ -143,11 +143,10 @@ int es10b_get_euicc_challenge(struct isdr *isdr, asn1_node req, const uint8_t *d
 			      sizeof(isdr->session.challenge));
 }
 
-int es10b_get_rat(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_get_rat(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	const struct isdr_config *cfg = isdr->cfg;
 	struct tlv rat;
 	uint8_t buf[sizeof(cfg->rat) + 16];

@@ -36,14 +36,13 @@ static int read_event_filter(asn1_node req, const char *name, int *event)
 	return 0;
 }
 
-int es10b_list_notification(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_list_notification(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			    asn1_node *rsp)
 {
 	const struct notif_list *l = &isdr->notifs;
 	int event;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	TRY(read_event_filter(req, "profileManagementOperation", &event));
 	TRY(sim_asn1_new("RSPDefinitions.ListNotificationResponse", rsp));
 	TRY(sim_asn1_write(*rsp, "", "notificationMetadataList", 1));
@@ -64,7 +63,7 @@ int es10b_list_notification(struct isdr *isdr, asn1_node req, const uint8_t *der
 	return 0;
 }
 
-int es10b_retrieve_notifications(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_retrieve_notifications(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 				 asn1_node *rsp)
 {
 	const struct notif_list *l = &isdr->notifs;
@@ -73,15 +72,16 @@ int es10b_retrieve_notifications(struct isdr *isdr, asn1_node req, const uint8_t
 	unsigned long seq = 0;
 	int event = -1, rc;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	rc = sim_asn1_read(req, "searchCriteria", (uint8_t *)crit, sizeof(crit) - 1, &n);
 	if (rc == 0) {
 		crit[n] = 0;
-		if (!strcmp(crit, "seqNumber"))
-			TRY(sim_asn1_read_uint(req, "searchCriteria.seqNumber", &seq));
-		else
+		if (!strcmp(crit, "seqNumber")) {
+			if (sim_asn1_read_uint(req, "searchCriteria.seqNumber", &seq) < 0)
+				return -EU_E_PARAM;	/* not a number this card can hold */
+		} else {
 			TRY(read_event_filter(req, "searchCriteria.profileManagementOperation", &event));
+		}
 	} else if (rc != -EU_E_NOT_FOUND) {
 		return -EU_E_PARAM;
 	} else {
@@ -111,15 +111,15 @@ int es10b_retrieve_notifications(struct isdr *isdr, asn1_node req, const uint8_t
 	return 0;
 }
 
-int es10b_remove_notification(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10b_remove_notification(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			      asn1_node *rsp)
 {
 	unsigned long seq, status = REMOVE_NOTHING_TO_DELETE;
 	struct notif_list *l = &isdr->notifs;
 
-	(void)der;
-	(void)len;
-	TRY(sim_asn1_read_uint(req, "seqNumber", &seq));
+	(void)x;
+	if (sim_asn1_read_uint(req, "seqNumber", &seq) < 0)
+		return -EU_E_PARAM;	/* missing, negative or too long: malformed */
 	for (size_t i = 0; i < l->n; i++) {
 		struct notif removed;
 

@@ -4,8 +4,11 @@
 #include "isdp/isdp.h"
 #include "sim/err.h"
 #include "sim/log.h"
+#include "sim/tlv.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* tagList (§5.7.15): which ProfileInfo fields to return; absent means
@@ -110,6 +113,35 @@ static int copy_constructed(asn1_node dst, const char *dst_name, asn1_node src, 
 	return 0;
 }
 
+/* dpProprietaryData as the ISD-P keeps it: its B8 TLV, as the card
+ * understood it (isdr/bpp.c). libtasn1 cannot decode into an implicitly
+ * tagged node, so it is read back inside a ConfigureISDPRequest and
+ * copied field by field (dpOid is its only field in SGP.22 v2). */
+static int copy_dp_proprietary(asn1_node dst, const char *dst_name, const uint8_t *dp, size_t len)
+{
+	asn1_node n = NULL;
+	uint8_t *buf = malloc(len + 8);
+	char name[128], oid[128];
+	size_t h, oid_len = 0;
+	int rc;
+
+	if (!buf)
+		return -EU_E_NOMEM;
+	h = tlv_put_header(buf, len + 8, SGP22_TAG_CONFIGURE_ISDP, len);
+	memcpy(buf + h, dp, len);
+	rc = sim_asn1_decode("RSPDefinitions.ConfigureISDPRequest", buf, h + len, &n);
+	if (rc == 0)
+		rc = sim_asn1_read(n, "dpProprietaryData.dpOid", (uint8_t *)oid, sizeof(oid) - 1, &oid_len);
+	if (rc == 0) {
+		oid[oid_len] = 0;
+		snprintf(name, sizeof(name), "%s.dpOid", dst_name);
+		rc = sim_asn1_write(dst, name, oid, 0);
+	}
+	asn1_delete_structure(&n);
+	free(buf);
+	return rc;
+}
+
 static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const uint8_t *tags,
 			      size_t tags_len, bool have_tags)
 {
@@ -151,7 +183,7 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	TRY(sim_asn1_write(rsp, F("fallbackAllowed"), NULL, 0));
 	TRY(sim_asn1_write(rsp, F("iotSpecificProfileInfo"), NULL, 0));
 	if (WANT(SGP22_TAG_DP_PROPRIETARY_DATA) && p->dp_proprietary)
-		TRY(sim_asn1_set_der(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
+		TRY(copy_dp_proprietary(rsp, F("dpProprietaryData"), p->dp_proprietary, p->dp_proprietary_len));
 	else
 		TRY(sim_asn1_write(rsp, F("dpProprietaryData"), NULL, 0));
 
@@ -173,11 +205,10 @@ static int write_profile_info(asn1_node rsp, const struct isdp_profile *p, const
 	return rc;
 }
 
-int es10c_get_profiles_info(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_get_profiles_info(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	uint8_t tags[64], crit_val[16];
 	char crit[32], name[64];
 	size_t tags_len = 0, crit_len = 0, n;
@@ -214,11 +245,10 @@ int es10c_get_profiles_info(struct isdr *isdr, asn1_node req, const uint8_t *der
 	return 0;
 }
 
-int es10c_get_eid(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_get_eid(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		asn1_node *rsp)
 {
-	(void)der;
-	(void)len;
+	(void)x;
 	uint8_t tag[2];
 	size_t n;
 

@@ -247,15 +247,14 @@ static int check_target(struct isdr *isdr, asn1_node req, const char *field,
 
 /* ---- the functions ------------------------------------------------------------ */
 
-int es10c_enable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_enable_profile(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			 asn1_node *rsp)
 {
 	struct change c;
 	int target, current;
 	unsigned long res = PROFILE_OK;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	TRY(check_target(isdr, req, "profileIdentifier", ISDP_DISABLED, 0, &target, &res));
 	current = enabled_index(isdr);
 	change_begin(isdr, &c);
@@ -277,15 +276,14 @@ int es10c_enable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, s
 	return result(rsp, "RSPDefinitions.EnableProfileResponse", "enableResult", res);
 }
 
-int es10c_disable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_disable_profile(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			  asn1_node *rsp)
 {
 	struct change c;
 	int target;
 	unsigned long res = PROFILE_OK;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	TRY(check_target(isdr, req, "profileIdentifier", ISDP_ENABLED, PPR1_NO_DISABLE,
 			 &target, &res));
 	change_begin(isdr, &c);
@@ -298,15 +296,14 @@ int es10c_disable_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, 
 	return result(rsp, "RSPDefinitions.DisableProfileResponse", "disableResult", res);
 }
 
-int es10c_delete_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_delete_profile(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 			 asn1_node *rsp)
 {
 	struct change c;
 	int target;
 	unsigned long res = PROFILE_OK;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	TRY(check_target(isdr, req, "", ISDP_DISABLED, PPR2_NO_DELETE, &target, &res));
 	change_begin(isdr, &c);
 	if (!res) {
@@ -322,7 +319,7 @@ int es10c_delete_profile(struct isdr *isdr, asn1_node req, const uint8_t *der, s
 /* §5.7.19: operational profiles, field-loaded test profiles, the default
  * SM-DP+ address; PPRs and states do not protect anything here. No
  * notifications are generated. */
-int es10c_memory_reset(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_memory_reset(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		       asn1_node *rsp)
 {
 	uint32_t opts;
@@ -330,8 +327,7 @@ int es10c_memory_reset(struct isdr *isdr, asn1_node req, const uint8_t *der, siz
 	bool any = false, reset_dp = false;
 	unsigned long res;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	/* a malformed BIT STRING is a malformed request, not "no options" */
 	if (sim_asn1_read_bits(req, "resetOptions", &opts) < 0)
 		return -EU_E_PARAM;
@@ -367,7 +363,7 @@ int es10c_memory_reset(struct isdr *isdr, asn1_node req, const uint8_t *der, siz
 	return result(rsp, "RSPDefinitions.EuiccMemoryResetResponse", "resetResult", res);
 }
 
-int es10c_set_nickname(struct isdr *isdr, asn1_node req, const uint8_t *der, size_t len,
+int es10c_set_nickname(struct isdr *isdr, asn1_node req, const struct sim_asn1_ext *x,
 		       asn1_node *rsp)
 {
 	uint8_t iccid[ISDP_ICCID_LEN + 1];
@@ -376,8 +372,7 @@ int es10c_set_nickname(struct isdr *isdr, asn1_node req, const uint8_t *der, siz
 	int target;
 	unsigned long res = NICKNAME_OK;
 
-	(void)der;
-	(void)len;
+	(void)x;
 	if (sim_asn1_read(req, "iccid", iccid, sizeof(iccid), &ilen) < 0 ||
 	    sim_asn1_read(req, "profileNickname", (uint8_t *)nick, sizeof(nick) - 1, &n) < 0)
 		return -EU_E_PARAM;

@@ -1,7 +1,8 @@
 /* The ISD-R as an application of the card OS, and the ES10 dispatch: STORE
  * DATA blocks are reassembled (sim/gp.h), the outer tag picks the
- * function, the request is decoded (strict DER, exactly one element)
- * against its ASN.1 type, the handler builds the response, and the
+ * function, the request is decoded against its ASN.1 type (exactly one
+ * element; extensions and BER lengths tolerated and traced, or refused
+ * with --strict: isdr_decode), the handler builds the response, and the
  * response is DER-encoded. */
 #include "isdr/isdr.h"
 #include "isdr/es10.h"
@@ -31,21 +32,21 @@ extern const asn1_static_node isdr_state_asn1_tab[];
 static const struct es10_entry {
 	uint32_t tag;
 	const char *name;
-	const char *req_type;	/* NULL: the request SHALL be empty */
+	const char *req_type;
 	es10_fn fn;
 } es10_table[] = {
 	{ SGP22_TAG_GET_EUICC_CONF_ADDRESSES, "ES10a.GetEuiccConfiguredAddresses",
-	  NULL, es10a_get_euicc_configured_addresses },
+	  "RSPDefinitions.EuiccConfiguredAddressesRequest", es10a_get_euicc_configured_addresses },
 	{ SGP22_TAG_SET_DEFAULT_DP_ADDRESS, "ES10a.SetDefaultDpAddress",
 	  "RSPDefinitions.SetDefaultDpAddressRequest", es10a_set_default_dp_address },
 	{ SGP22_TAG_GET_EUICC_INFO1, "ES10b.GetEUICCInfo1",
-	  NULL, es10b_get_euicc_info1 },
+	  "RSPDefinitions.GetEuiccInfo1Request", es10b_get_euicc_info1 },
 	{ SGP22_TAG_GET_EUICC_INFO2, "ES10b.GetEUICCInfo2",
-	  NULL, es10b_get_euicc_info2 },
+	  "RSPDefinitions.GetEuiccInfo2Request", es10b_get_euicc_info2 },
 	{ SGP22_TAG_GET_EUICC_CHALLENGE, "ES10b.GetEUICCChallenge",
-	  NULL, es10b_get_euicc_challenge },
+	  "RSPDefinitions.GetEuiccChallengeRequest", es10b_get_euicc_challenge },
 	{ SGP22_TAG_GET_RAT, "ES10b.GetRAT",
-	  NULL, es10b_get_rat },
+	  "RSPDefinitions.GetRatRequest", es10b_get_rat },
 	{ SGP22_TAG_AUTHENTICATE_SERVER, "ES10b.AuthenticateServer",
 	  "RSPDefinitions.AuthenticateServerRequest", es10b_authenticate_server },
 	{ SGP22_TAG_PREPARE_DOWNLOAD, "ES10b.PrepareDownload",
@@ -180,8 +181,9 @@ static const char *function_of(const struct isdr *isdr, const uint8_t *req, size
 {
 	const struct es10_entry *e;
 	struct tlv t;
+	bool lax;
 
-	if (tlv_parse_header(req, len, &t) < 0)
+	if (tlv_parse_header_ber(req, len, &t, &lax) < 0)
 		return isdr->session.state >= RSP_BPP_SECURED ? LOAD_BPP_NAME : NULL;
 	if (is_bpp_part(t.tag))
 		return LOAD_BPP_NAME;
@@ -189,28 +191,63 @@ static const char *function_of(const struct isdr *isdr, const uint8_t *req, size
 	return e ? e->name : unsupported_name(t.tag);
 }
 
-/* Decode the request: one strict-DER value of its type. Requests without
- * fields: libtasn1 cannot express an empty SEQUENCE, so the rule is
- * checked here (value length 0). */
-static int decode_request(const struct es10_entry *e, const uint8_t *req, size_t len, asn1_node *rq)
-{
-	struct tlv t;
+/* ---- deviations ---------------------------------------------------------------- */
 
-	if (e->req_type)
-		return sim_asn1_decode(e->req_type, req, len, rq);
-	if (tlv_parse_exact(req, len, &t) < 0)
-		return -EU_E_NOT_DER;
-	return t.len ? -EU_E_TRAILING : 0;
+const struct isdr_deviations *isdr_deviations(const struct isdr *isdr)
+{
+	return &isdr->deviations;
+}
+
+void isdr_deviations_clear(struct isdr *isdr)
+{
+	memset(&isdr->deviations, 0, sizeof(isdr->deviations));
+}
+
+/* Trace and record what the walk tolerated (or, strict, refused). */
+static void note_deviations(struct isdr *isdr, const char *function, const struct sim_asn1_ext *x)
+{
+	struct isdr_deviations *d = &isdr->deviations;
+	const char *verdict = isdr->cfg->strict ? "refused (--strict)" : "ignored";
+
+	for (size_t i = 0; i < x->n_dev; i++) {
+		char what[160];
+
+		sim_asn1_dev_describe(&x->dev[i], what, sizeof(what));
+		LOG_INFO("%s: %s %s", function, what,
+			 x->dev[i].kind == SIM_ASN1_DEV_UNKNOWN || isdr->cfg->strict ? verdict : "accepted");
+		if (d->n < ISDR_DEVIATIONS_KEPT) {
+			struct isdr_deviation *v = &d->v[d->n++];
+
+			snprintf(v->function, sizeof(v->function), "%s", function);
+			snprintf(v->what, sizeof(v->what), "%s", what);
+			snprintf(v->path, sizeof(v->path), "%s", x->dev[i].path);
+			v->refused = isdr->cfg->strict;
+		}
+	}
+	if (x->total_dev > x->n_dev)
+		LOG_INFO("%s: %zu more deviations", function, x->total_dev - x->n_dev);
+	d->total += x->total_dev;
+}
+
+int isdr_decode(struct isdr *isdr, const char *function, const char *type, const uint8_t *der, size_t len,
+		asn1_node *out, struct sim_asn1_ext *x)
+{
+	int rc = sim_asn1_decode_ext(type, der, len, isdr->cfg->strict ? SIM_ASN1_EXT_STRICT : 0, out, x);
+
+	note_deviations(isdr, function, x);
+	return rc;
 }
 
 /* One complete ES10 command (the reassembled STORE DATA payload). */
 static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, struct sim_rbuf *out)
 {
 	const struct es10_entry *e;
+	struct sim_asn1_ext x;
 	asn1_node rq = NULL, rs = NULL;
 	uint8_t *der = NULL;
 	size_t der_len = 0;
 	struct tlv t;
+	bool lax;
 	unsigned sw;
 	int rc;
 	__typeof__(isdr->fault) fault;
@@ -218,7 +255,8 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	/* an injected fault is for this command, whatever it is */
 	fault = isdr->fault;
 	memset(&isdr->fault, 0, sizeof(isdr->fault));
-	rc = tlv_parse_header(req, len, &t);
+	/* Only the tag matters here; the walk judges the length octets. */
+	rc = tlv_parse_header_ber(req, len, &t, &lax);
 	if (rc < 0 && isdr->session.state < RSP_BPP_SECURED) {
 		LOG_INFO("ES10: command data is not a TLV (%s) -> 6A80", eu_strerror(rc));
 		return SW_WRONG_DATA;
@@ -234,9 +272,10 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	e = find_function(t.tag);
 	if (!e)
 		return unsupported(t.tag);
-	rc = decode_request(e, req, len, &rq);
+	rc = isdr_decode(isdr, e->name, e->req_type, req, len, &rq, &x);
 	if (rc < 0) {
 		LOG_INFO("%s: malformed request (%s) -> 6A80", e->name, eu_strerror(rc));
+		sim_asn1_ext_free(&x);
 		return SW_WRONG_DATA;
 	}
 	/* Another (well-formed) function during a BPP load interrupts it
@@ -246,15 +285,18 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	if (fault.kind == ISDR_FAULT_ERROR && fault.function == e->name)
 		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
 	else
-		rc = e->fn(isdr, rq, req, len, &rs);
+		rc = e->fn(isdr, rq, &x, &rs);
 	if (rc == 0)
 		rc = sim_asn1_encode(rs, &der, &der_len);
 	if (rc == 0)
 		rc = sim_rbuf_put(out, der, der_len);
-	sw = rc == -EU_E_PARAM ? SW_WRONG_DATA : rc < 0 ? SW_UNKNOWN : SW_OK;
+	/* A field the handler needed and could not read is a malformed
+	 * request, not a failure of the card. */
+	sw = rc == -EU_E_PARAM || rc == -EU_E_NOT_FOUND ? SW_WRONG_DATA : rc < 0 ? SW_UNKNOWN : SW_OK;
 	LOG_INFO("%s -> %04X%s%s (%zu bytes)", e->name, sw, rc < 0 ? ": " : "",
 		 rc < 0 ? eu_strerror(rc) : "", der_len);
 	free(der);
+	sim_asn1_ext_free(&x);
 	asn1_delete_structure(&rq);
 	asn1_delete_structure(&rs);
 	return sw;

@@ -40,6 +40,10 @@ struct isdr_config {
 	 * ProfilePolicyAuthorisationRule), may be empty. */
 	uint8_t rat[1024];
 	size_t rat_len;
+	/* Refuse what the card otherwise tolerates in requests and BPP
+	 * elements: unknown (extension) elements and BER length octets
+	 * (README "Extensibility and --strict"). */
+	bool strict;
 };
 
 struct isdr_env {
@@ -66,6 +70,29 @@ void isdr_state_section(struct isdr *isdr, struct sim_store_section *sec);
 const char *isdr_session_phase(const struct isdr *isdr);
 struct notif_list;
 const struct notif_list *isdr_notifications(const struct isdr *isdr);
+/* Deviations from DER or from the module the card met in requests and
+ * BPP elements since it started (or since isdr_deviations_clear()), in
+ * both modes: in strict mode each refused its request. The first
+ * ISDR_DEVIATIONS_KEPT are kept in detail; all are counted. Not
+ * persisted, not reset by a card reset: one record per card session, for
+ * a conformance report of what an LPA or SM-DP+ sent. */
+#define ISDR_DEVIATIONS_KEPT 64
+
+struct isdr_deviation {
+	char function[48];	/* "ES10b.AuthenticateServer" */
+	char what[160];		/* "unknown element 9F7F in DeviceCapabilities" */
+	char path[128];		/* libtasn1 name of the enclosing element */
+	bool refused;		/* strict mode */
+};
+
+struct isdr_deviations {
+	unsigned long total;
+	size_t n;
+	struct isdr_deviation v[ISDR_DEVIATIONS_KEPT];
+};
+
+const struct isdr_deviations *isdr_deviations(const struct isdr *isdr);
+void isdr_deviations_clear(struct isdr *isdr);
 
 extern const uint8_t isdr_aid[16];	/* A0000005591010FFFFFFFF8900000100 */
 extern const struct sim_app_ops isdr_app;

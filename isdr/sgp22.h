@@ -32,6 +32,7 @@
 
 /* Inside the BoundProfilePackage (§2.5.4). */
 #define SGP22_TAG_INIT_SECURE_CHANNEL      0xBF23
+#define SGP22_TAG_CONFIGURE_ISDP           0xBF24	/* inside the first 87 group */
 #define SGP22_TAG_BPP_FIRST_SEQ87          0xA0
 #define SGP22_TAG_BPP_SEQ88                0xA1
 #define SGP22_TAG_BPP_SECOND_SEQ87         0xA2
@@ -61,6 +62,7 @@
 #define SGP22_RSP_CAP_CRL_SUPPORT         1
 #define SGP22_RSP_CAP_RPM_SUPPORT         2
 #define SGP22_RSP_CAP_TEST_PROFILE        3
+#define SGP22_RSP_CAP_DEVICE_INFO_EXT     4	/* deviceInfoExtensibilitySupport */
 
 /* PprIds (§2.9.1) */
 #define SGP22_PPR_UPDATE_CONTROL          0

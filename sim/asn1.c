@@ -7,15 +7,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The modules registered so far, parsed into trees on registration. */
+/* The modules registered so far, parsed into trees on registration. Next
+ * to each tree: its compiled table and, for sim/asn1_ext.c, the index of
+ * every node's right sibling. */
 #define MAX_MODULES 8
 
 static struct {
 	const char *name;
 	const asn1_static_node *tab;
 	asn1_node defs;
+	int32_t *right;
+	size_t n_nodes;
 } modules[MAX_MODULES];
 static size_t n_modules;
+
+/* The table is a preorder listing: a node with SIM_ASN1_CONST_DOWN is
+ * followed by its first child; one with SIM_ASN1_CONST_RIGHT has a right
+ * sibling after its subtree. Returns the index after node i's subtree
+ * and fills right[] for i's children; -1 when the table is inconsistent. */
+static long index_subtree(const asn1_static_node *tab, size_t n, size_t i, int32_t *right, unsigned depth)
+{
+	size_t c;
+
+	if (depth > 64 || i >= n)
+		return -1;
+	if (!(tab[i].type & SIM_ASN1_CONST_DOWN))
+		return (long)i + 1;
+	for (c = i + 1;;) {
+		long end = index_subtree(tab, n, c, right, depth + 1);
+
+		if (end < 0)
+			return -1;
+		if (!(tab[c].type & SIM_ASN1_CONST_RIGHT)) {
+			right[c] = -1;
+			return end;
+		}
+		right[c] = (int32_t)end;
+		c = (size_t)end;
+	}
+}
+
+static int index_module(const asn1_static_node *tab, int32_t **right, size_t *n_nodes)
+{
+	size_t n = 0;
+
+	while (tab[n].name || tab[n].type || tab[n].value)
+		n++;
+	*right = malloc((n ? n : 1) * sizeof(**right));
+	if (!*right)
+		return -EU_E_NOMEM;
+	(*right)[0] = -1;
+	if (n == 0 || index_subtree(tab, n, 0, *right, 0) != (long)n) {
+		free(*right);
+		*right = NULL;
+		return -EU_E_ASN1;
+	}
+	*n_nodes = n;
+	return 0;
+}
 
 int sim_asn1_add_module(const char *name, const asn1_static_node *tab)
 {
@@ -31,6 +80,11 @@ int sim_asn1_add_module(const char *name, const asn1_static_node *tab)
 		LOG_ERR("ASN.1: %s: %s", name, err);
 		return -EU_E_ASN1;
 	}
+	if (index_module(tab, &modules[n_modules].right, &modules[n_modules].n_nodes) < 0) {
+		LOG_ERR("ASN.1: %s: the compiled table is not a tree", name);
+		asn1_delete_structure(&defs);
+		return -EU_E_ASN1;
+	}
 	modules[n_modules].name = name;
 	modules[n_modules].tab = tab;
 	modules[n_modules].defs = defs;
@@ -39,15 +93,48 @@ int sim_asn1_add_module(const char *name, const asn1_static_node *tab)
 }
 
 /* Type names carry their module: "RSPDefinitions.EUICCInfo2". */
-static asn1_node defs_for(const char *type)
+static int module_of(const char *type)
 {
 	for (size_t i = 0; i < n_modules; i++) {
 		size_t n = strlen(modules[i].name);
 
 		if (!strncmp(type, modules[i].name, n) && type[n] == '.')
-			return modules[i].defs;
+			return (int)i;
 	}
-	return NULL;
+	return -1;
+}
+
+int sim_asn1_schema(const char *type, struct sim_asn1_schema *s, size_t *type_node)
+{
+	int m = module_of(type);
+	const char *name;
+
+	if (m < 0)
+		return -EU_E_NOT_FOUND;
+	s->tab = modules[m].tab;
+	s->right = modules[m].right;
+	s->n_nodes = modules[m].n_nodes;
+	name = type + strlen(modules[m].name) + 1;
+	return sim_asn1_schema_type(s, name, type_node);
+}
+
+int sim_asn1_schema_type(const struct sim_asn1_schema *s, const char *name, size_t *node)
+{
+	/* Types are the children of the definitions node (0). */
+	for (int32_t i = (s->tab[0].type & SIM_ASN1_CONST_DOWN) ? 1 : -1; i >= 0; i = s->right[i]) {
+		if (s->tab[i].name && !strcmp(s->tab[i].name, name)) {
+			*node = (size_t)i;
+			return 0;
+		}
+	}
+	return -EU_E_NOT_FOUND;
+}
+
+static asn1_node defs_for(const char *type)
+{
+	int m = module_of(type);
+
+	return m < 0 ? NULL : modules[m].defs;
 }
 
 int sim_asn1_new(const char *type, asn1_node *out)
@@ -60,7 +147,7 @@ int sim_asn1_new(const char *type, asn1_node *out)
 	return 0;
 }
 
-int sim_asn1_decode(const char *type, const uint8_t *der, size_t len, asn1_node *out)
+int sim_asn1_decode_checked(const char *type, const uint8_t *der, size_t len, asn1_node *out)
 {
 	asn1_node node = NULL;
 	int used = (int)len;
@@ -69,9 +156,6 @@ int sim_asn1_decode(const char *type, const uint8_t *der, size_t len, asn1_node 
 	*out = NULL;
 	if (len > TLV_MAX_LEN)
 		return -EU_E_TOO_LONG;
-	/* Our own strict walk first: definite, minimal lengths, every
-	 * element inside its parent, bounded depth, nothing trailing. */
-	TRY(tlv_check_der(der, len, SIM_ASN1_MAX_DEPTH));
 	TRY(sim_asn1_new(type, &node));
 	rc = asn1_der_decoding2(&node, der, &used, ASN1_DECODE_FLAG_STRICT_DER, NULL);
 	if (rc != ASN1_SUCCESS || used != (int)len) {
@@ -80,6 +164,17 @@ int sim_asn1_decode(const char *type, const uint8_t *der, size_t len, asn1_node 
 	}
 	*out = node;
 	return 0;
+}
+
+int sim_asn1_decode(const char *type, const uint8_t *der, size_t len, asn1_node *out)
+{
+	*out = NULL;
+	if (len > TLV_MAX_LEN)
+		return -EU_E_TOO_LONG;
+	/* Our own strict walk first: definite, minimal lengths, every
+	 * element inside its parent, bounded depth, nothing trailing. */
+	TRY(tlv_check_der(der, len, SIM_ASN1_MAX_DEPTH));
+	return sim_asn1_decode_checked(type, der, len, out);
 }
 
 int sim_asn1_encode(asn1_node node, uint8_t **out, size_t *len)

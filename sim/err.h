@@ -25,7 +25,11 @@
 	X(EU_E_PADDING,   18, "bad padding in decrypted data") \
 	X(EU_E_PE_ORDER,  19, "profile element out of order") \
 	X(EU_E_PE_UNSUPPORTED, 20, "profile element not supported") \
-	X(EU_E_PE_VALUE,  21, "profile element has an invalid value")
+	X(EU_E_PE_VALUE,  21, "profile element has an invalid value") \
+	X(EU_E_UNKNOWN_ALT, 22, "an alternative of a CHOICE that the schema does not define") \
+	X(EU_E_MISSING,   23, "a mandatory element is missing") \
+	X(EU_E_ORDER,     24, "an element out of order or repeated") \
+	X(EU_E_STRICT,    25, "a tolerated deviation, refused in strict mode")
 
 enum eu_error {
 	EU_OK = 0,

@@ -7,6 +7,14 @@
 
 int sim_log_level;
 uint64_t sim_crypto_ns;
+static void (*sink)(void *arg, const char *line);
+static void *sink_arg;
+
+void sim_log_set_sink(void (*fn)(void *arg, const char *line), void *arg)
+{
+	sink = fn;
+	sink_arg = arg;
+}
 
 uint64_t sim_now_ns(void)
 {
@@ -35,9 +43,16 @@ void sim_log(int level, const char *fmt, ...)
 	if (level > sim_log_level)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (sink) {
+		char line[1024];
+
+		vsnprintf(line, sizeof(line), fmt, ap);
+		sink(sink_arg, line);
+	} else {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void sim_log_hex(int level, const char *prefix, const uint8_t *buf, size_t len)

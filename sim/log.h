@@ -9,6 +9,10 @@
 extern int sim_log_level;
 
 void sim_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Send the trace lines (without newline) to fn instead of stderr, e.g. for
+ * a test that checks what the trace says; NULL restores stderr. */
+void sim_log_set_sink(void (*fn)(void *arg, const char *line), void *arg);
 void sim_log_hex(int level, const char *prefix, const uint8_t *buf, size_t len);
 
 /* Time spent in cryptographic operations, for `make bench` (which splits

@@ -33,7 +33,11 @@ static int parse_tag(const uint8_t *p, size_t left, uint32_t *tag, size_t *used)
 	return 0;
 }
 
-static int parse_len(const uint8_t *p, size_t left, size_t *len, size_t *used)
+/* Length octets (X.690 §8.1.3): definite form, at most 4 subsequent
+ * octets. With lax NULL they must be minimal (DER, §10.1); otherwise a
+ * long form that a shorter one could express is accepted (BER, and the
+ * '81 00'..'84 ..' forms of ISO/IEC 7816-4 BER-TLV) and *lax is set. */
+static int parse_len(const uint8_t *p, size_t left, size_t *len, size_t *used, bool *lax)
 {
 	size_t n, v = 0;
 
@@ -51,12 +55,13 @@ static int parse_len(const uint8_t *p, size_t left, size_t *len, size_t *used)
 		return -EU_E_TOO_LONG;
 	if (left < 1 + n)
 		return -EU_E_TRUNCATED;
-	if (p[1] == 0)
-		return -EU_E_NOT_DER;	/* leading zero octet */
 	for (size_t i = 0; i < n; i++)
 		v = (v << 8) | p[1 + i];
-	if (v < 0x80)
-		return -EU_E_NOT_DER;	/* long form where short form fits */
+	if (p[1] == 0 || v < 0x80) {	/* leading zero octet, or long form where short fits */
+		if (!lax)
+			return -EU_E_NOT_DER;
+		*lax = true;
+	}
 	if (v > TLV_MAX_LEN)
 		return -EU_E_TOO_LONG;
 	*len = v;
@@ -64,13 +69,13 @@ static int parse_len(const uint8_t *p, size_t left, size_t *len, size_t *used)
 	return 0;
 }
 
-int tlv_parse_header(const uint8_t *buf, size_t len, struct tlv *out)
+static int parse_header(const uint8_t *buf, size_t len, struct tlv *out, bool *lax)
 {
 	size_t tag_used, len_used;
 
 	memset(out, 0, sizeof(*out));
 	TRY(parse_tag(buf, len, &out->tag, &tag_used));
-	TRY(parse_len(buf + tag_used, len - tag_used, &out->len, &len_used));
+	TRY(parse_len(buf + tag_used, len - tag_used, &out->len, &len_used, lax));
 	out->constructed = (buf[0] & 0x20) != 0;
 	out->raw = buf;
 	out->raw_len = tag_used + len_used;
@@ -78,16 +83,38 @@ int tlv_parse_header(const uint8_t *buf, size_t len, struct tlv *out)
 	return 0;
 }
 
-int tlv_parse(const uint8_t *buf, size_t len, struct tlv *out)
+int tlv_parse_header(const uint8_t *buf, size_t len, struct tlv *out)
+{
+	return parse_header(buf, len, out, NULL);
+}
+
+int tlv_parse_header_ber(const uint8_t *buf, size_t len, struct tlv *out, bool *non_minimal)
+{
+	*non_minimal = false;
+	return parse_header(buf, len, out, non_minimal);
+}
+
+static int parse_whole(const uint8_t *buf, size_t len, struct tlv *out, bool *lax)
 {
 	size_t hdr;
 
-	TRY(tlv_parse_header(buf, len, out));
+	TRY(parse_header(buf, len, out, lax));
 	hdr = out->raw_len;
 	if (out->len > len - hdr)
 		return -EU_E_TRUNCATED;
 	out->raw_len = hdr + out->len;
 	return 0;
+}
+
+int tlv_parse(const uint8_t *buf, size_t len, struct tlv *out)
+{
+	return parse_whole(buf, len, out, NULL);
+}
+
+int tlv_parse_ber(const uint8_t *buf, size_t len, struct tlv *out, bool *non_minimal)
+{
+	*non_minimal = false;
+	return parse_whole(buf, len, out, non_minimal);
 }
 
 int tlv_parse_exact(const uint8_t *buf, size_t len, struct tlv *out)

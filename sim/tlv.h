@@ -4,7 +4,9 @@
  * else looks at it. Rules (X.690 §10, DER): definite lengths only, length
  * octets minimal, tag octets minimal, the element fits in what the caller
  * gave, and callers that want exactly one element get EU_E_TRAILING for
- * anything left over. */
+ * anything left over. The *_ber variants relax the one rule BER and
+ * ISO/IEC 7816-4 leave open (minimal length octets) and say when they
+ * did; sim/asn1_ext.c uses them for requests that may come BER-encoded. */
 #ifndef SIM_TLV_H
 #define SIM_TLV_H
 
@@ -31,6 +33,13 @@ int tlv_parse_exact(const uint8_t *buf, size_t len, struct tlv *out);
 /* Parse just the header; value may extend beyond len (for streaming).
  * out->len is the announced value length, out->raw_len the header size. */
 int tlv_parse_header(const uint8_t *buf, size_t len, struct tlv *out);
+
+/* The same with BER length octets (X.690 §8.1.3.5): a long form where a
+ * shorter form fits (81 05, 82 00 05) is accepted and reported through
+ * *non_minimal. Indefinite lengths, more than 4 length octets and every
+ * tag rule stay refused: those are not valid BER-TLV either. */
+int tlv_parse_ber(const uint8_t *buf, size_t len, struct tlv *out, bool *non_minimal);
+int tlv_parse_header_ber(const uint8_t *buf, size_t len, struct tlv *out, bool *non_minimal);
 
 /* Iterate over the elements of a constructed value. */
 struct tlv_iter {

@@ -20,7 +20,7 @@ static const char *const uicc_cap_names[] = {
 };
 
 static const char *const rsp_cap_names[] = {
-	"additionalProfile", "crlSupport", "rpmSupport", "testProfileSupport",
+	"additionalProfile", "crlSupport", "rpmSupport", "testProfileSupport", "deviceInfoExtensibilitySupport",
 };
 
 #define BIT(n) (1u << (n))
@@ -114,7 +114,8 @@ void sim_config_defaults(struct sim_config *cfg, const char *certs_dir)
 	r->euicc_category = 2;	/* mediumEuicc */
 	r->uicc_capability = BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(6) | BIT(7) |
 			     BIT(16) | BIT(17) | BIT(18);
-	r->rsp_capability = BIT(SGP22_RSP_CAP_ADDITIONAL_PROFILE) | BIT(SGP22_RSP_CAP_TEST_PROFILE);
+	r->rsp_capability = BIT(SGP22_RSP_CAP_ADDITIONAL_PROFILE) | BIT(SGP22_RSP_CAP_TEST_PROFILE) |
+			    BIT(SGP22_RSP_CAP_DEVICE_INFO_EXT);
 	cfg->isdp.profile_memory = 1024 * 1024;
 	r->volatile_memory = 32 * 1024;
 	copy_str(r->root_ds_address, sizeof(r->root_ds_address), "testrootsmds.example.com");
@@ -498,6 +499,15 @@ static int set_rsp_capability(struct sim_config *cfg, const struct key *k, const
 	return 0;
 }
 
+static int set_bool(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
+{
+	(void)base;
+	if (!flag_on(v) && strcmp(v, "0") && strcmp(v, "no") && strcmp(v, "false") && strcmp(v, "off"))
+		return BAD("%s: yes or no, got '%s'", k->name, v);
+	*FIELD(cfg, k, bool *) = flag_on(v);
+	return 0;
+}
+
 static int set_rat(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
 	(void)k;
@@ -564,6 +574,8 @@ static const struct key keys[] = {
 	{ "gsmtap", "HOST[:PORT]", "send them live as GSMTAP (UDP, port 4729)", set_gsmtap, 0, 0, 0 },
 	{ "trace-json", "FILE", "write one JSON object per command, response and power event",
 	  set_trace_file, OFF(trace_json), 0, 0 },
+	{ "strict", "yes|no", "refuse unknown (extension) elements and BER length forms in requests (no)",
+	  set_bool, OFF(isdr.strict), 0, 0 },
 };
 
 int sim_config_set(struct sim_config *cfg, const char *key, const char *value,

@@ -10,6 +10,7 @@
 
 struct sim_config;
 struct isdp_store;
+struct isdr;
 
 /* Build the card (loading its state) and power it on. The card keeps a
  * pointer to cfg. */
@@ -22,6 +23,9 @@ const uint8_t *sim_card_eid(const struct sim_card *card);
  * ISD-R (status, fault injection). */
 struct isdp_store *sim_card_isdp(const struct sim_card *card);
 struct isdr;
+struct isdr *sim_card_isdr(const struct sim_card *card);
+
+/* The ISD-R (for its record of tolerated deviations, isdr_deviations()). */
 struct isdr *sim_card_isdr(const struct sim_card *card);
 
 #endif

@@ -58,6 +58,8 @@ static void usage(FILE *f)
 		"                      gsma-prod, private, hybrid (see the README)\n"
 		"  --certs DIR         SGP.26-layout PKI for the sgp26* presets (default %s/certs/sgp26)\n"
 		"  --private-pki DIR   certs/mkpki output for 'private' and 'hybrid' (default certs/private)\n"
+		"  --strict            refuse what SGP.22 lets a card tolerate: unknown (extension)\n"
+		"                      elements and BER length forms in requests (README)\n"
 		"  -v                  trace each command and its result; -vv adds APDU bytes\n"
 		"  --pcap FILE         write every APDU and power event to FILE for Wireshark\n"
 		"  --gsmtap HOST[:PORT]\n"
@@ -80,7 +82,7 @@ struct options {
 	size_t n_faults;
 	const char *pcap, *gsmtap, *trace_json;
 	char certs[SIM_PATH_MAX];
-	bool print_eid;
+	bool print_eid, strict;
 	/* sideload */
 	const char *sideload, *spn, *name, *cls, *notify;
 	bool enable;
@@ -111,6 +113,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "pcap", required_argument, NULL, 'W' },
 		{ "gsmtap", required_argument, NULL, 'G' },
 		{ "trace-json", required_argument, NULL, 'J' },
+		{ "strict", no_argument, NULL, 'Z' },
 		{ 0 }
 	};
 	int c;
@@ -144,6 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'W': o->pcap = optarg; break;
 		case 'G': o->gsmtap = optarg; break;
 		case 'J': o->trace_json = optarg; break;
+		case 'Z': o->strict = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -212,6 +216,8 @@ static int configure(const struct options *o, struct sim_config *cfg)
 	}
 	if (set_trace_flags(o, cfg) < 0)
 		return -1;
+	if (o->strict)
+		cfg->isdr.strict = true;
 	if (o->state)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", o->state);
 	else if (!o->config || !cfg->state_dir[0])

@@ -4,6 +4,7 @@
  * answers. See smdp.h. */
 #include "tests/smdp/smdp_priv.h"
 #include "sim/asn1.h"
+#include "sim/asn1_ext.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -288,6 +289,92 @@ static size_t put_sig_do(uint8_t *out, const uint8_t *sig, size_t len)
 	return h + len;
 }
 
+/* ---- bytes the SM-DP+ passes on as given ------------------------------------ */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int buf_room(struct buf *b, size_t more)
+{
+	if (b->len + more > b->cap) {
+		size_t cap = (b->len + more) * 2 + 256;
+		uint8_t *p = realloc(b->p, cap);
+
+		if (!p)
+			return -SMDP_E_NOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	return 0;
+}
+
+static int buf_put(struct buf *b, const void *data, size_t len)
+{
+	TRY(buf_room(b, len));
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+static int buf_tlv(struct buf *b, uint32_t tag, const uint8_t *val, size_t len)
+{
+	uint8_t h[8];
+
+	TRY(buf_put(b, h, smdp_put_header(h, tag, len)));
+	return buf_put(b, val, len);
+}
+
+/* Rebuild the constructed element *der: its child `index` replaced by
+ * repl (when repl.p; SIZE_MAX: the last child), extra appended. *der is
+ * replaced by the new encoding. */
+static int rebuild(uint8_t **der, size_t *len, size_t index, struct smdp_bytes repl, struct smdp_bytes extra)
+{
+	struct smdp_tlv outer, t;
+	struct buf body = { 0 }, all = { 0 };
+	size_t off = 0, i = 0, n = 0;
+	int rc = -SMDP_E_ASN1;
+
+	if (!repl.p && !extra.p)
+		return 0;
+	if (smdp_tlv_parse(*der, *len, &outer) < 0)
+		return -SMDP_E_ASN1;
+	for (off = 0; off < outer.len; n++) {
+		if (smdp_tlv_parse(outer.val + off, outer.len - off, &t) < 0)
+			return -SMDP_E_ASN1;
+		off += t.hdr_len + t.len;
+	}
+	if (index == SIZE_MAX)
+		index = n - 1;
+	for (off = 0; off < outer.len; i++) {
+		smdp_tlv_parse(outer.val + off, outer.len - off, &t);
+		if (i == index && repl.p)
+			rc = buf_put(&body, repl.p, repl.len);
+		else
+			rc = buf_put(&body, t.raw, t.hdr_len + t.len);
+		if (rc < 0)
+			goto out;
+		off += t.hdr_len + t.len;
+	}
+	if ((rc = buf_put(&body, extra.p, extra.len)) < 0 || (rc = buf_tlv(&all, outer.tag, body.p, body.len)) < 0)
+		goto out;
+	free(*der);
+	*der = all.p;
+	*len = all.len;
+	all.p = NULL;
+out:
+	free(body.p);
+	free(all.p);
+	return rc;
+}
+
+static int extend(uint8_t **der, size_t *len, struct smdp_bytes extra)
+{
+	return rebuild(der, len, 0, (struct smdp_bytes){ 0 }, extra);
+}
+
 /* The name of the chosen alternative of a CHOICE node. */
 static int choice(asn1_node n, const char *name, char *out, size_t cap)
 {
@@ -378,7 +465,8 @@ int smdp_authenticate_server_request(struct smdp *s, const uint8_t euicc_challen
 	if ((rc = build_ctx_params1(s)) < 0)
 		goto out;
 
-	/* serverSigned1, signed as encoded (SGP.22 §5.6.1 / §3.1.2.1) */
+	/* serverSigned1, signed as encoded, extensions included (SGP.22
+	 * §5.6.1 / §3.1.2.1) */
 	if ((rc = sim_asn1_new("RSPDefinitions.ServerSigned1", &signed1)) < 0)
 		goto out;
 	W(signed1, "transactionId", s->txid, sizeof(s->txid));
@@ -386,6 +474,8 @@ int smdp_authenticate_server_request(struct smdp *s, const uint8_t euicc_challen
 	W(signed1, "serverAddress", s->o.server_address, strlen(s->o.server_address));
 	W(signed1, "serverChallenge", s->server_challenge, sizeof(s->server_challenge));
 	ENC(signed1, &signed_der, &signed_len);
+	if ((rc = extend(&signed_der, &signed_len, s->o.signed1_extra)) < 0)
+		goto out;
 	if ((rc = smdp_sign(s->dpauth_key, signed_der, signed_len, sig, sizeof(sig), &sig_len)) < 0) {
 		fail(s, rc, "cannot sign serverSigned1");
 		goto out;
@@ -395,7 +485,12 @@ int smdp_authenticate_server_request(struct smdp *s, const uint8_t euicc_challen
 
 	if ((rc = sim_asn1_new("RSPDefinitions.AuthenticateServerRequest", &req)) < 0)
 		goto out;
-	WDER(req, "serverSigned1", signed_der, signed_len);
+	/* libtasn1 takes only what the module knows: the typed request is
+	 * built first, the given bytes go in afterwards. */
+	W(req, "serverSigned1.transactionId", s->txid, sizeof(s->txid));
+	W(req, "serverSigned1.euiccChallenge", challenge, sizeof(challenge));
+	W(req, "serverSigned1.serverAddress", s->o.server_address, strlen(s->o.server_address));
+	W(req, "serverSigned1.serverChallenge", s->server_challenge, sizeof(s->server_challenge));
 	W(req, "serverSignature1", sig, sig_len);
 	if (s->o.ci_to_be_used)
 		W(req, "euiccCiPKIdToBeUsed", s->o.ci_to_be_used, s->o.ci_to_be_used_len);
@@ -404,6 +499,21 @@ int smdp_authenticate_server_request(struct smdp *s, const uint8_t euicc_challen
 	W(req, "serverCertificate", s->dpauth_der, s->dpauth_len);
 	WDER(req, "ctxParams1", s->ctx_params1, s->ctx_params1_len);
 	ENC(req, der, len);
+	if ((rc = rebuild(der, len, SIZE_MAX, s->o.ctx_params1, (struct smdp_bytes){ 0 })) < 0 ||
+	    (rc = rebuild(der, len, 0, (struct smdp_bytes){ signed_der, signed_len }, s->o.auth_extra)) < 0) {
+		fail(s, rc, "cannot put the given bytes into AuthenticateServerRequest");
+		goto out;
+	}
+	if (s->o.ctx_params1.p) {	/* what the card must echo */
+		free(s->ctx_params1);
+		s->ctx_params1 = malloc(s->o.ctx_params1.len);
+		if (!s->ctx_params1) {
+			rc = -SMDP_E_NOMEM;
+			goto out;
+		}
+		memcpy(s->ctx_params1, s->o.ctx_params1.p, s->o.ctx_params1.len);
+		s->ctx_params1_len = s->o.ctx_params1.len;
+	}
 	s->requested = true;
 out:
 	free(signed_der);
@@ -499,6 +609,7 @@ out:
 
 int smdp_check_authenticate_response(struct smdp *s, const uint8_t *rsp, size_t len)
 {
+	struct sim_asn1_ext x = { 0 };
 	asn1_node n = NULL;
 	char alt[64], addr[256];
 	uint8_t txid[SMDP_TXID_LEN], chal[SMDP_CHALLENGE_LEN], *euicc = NULL, *eum = NULL;
@@ -510,10 +621,19 @@ int smdp_check_authenticate_response(struct smdp *s, const uint8_t *rsp, size_t 
 	s->why[0] = 0;
 	if (!s->requested)
 		return fail(s, -SMDP_E_STATE, "no AuthenticateServer request made");
-	if (sim_asn1_decode("RSPDefinitions.AuthenticateServerResponse", rsp, len, &n) < 0 ||
+	/* DER everywhere but in the echoed ctxParams1 (an open slot here),
+	 * which carries what the LPA sent. */
+	if (sim_asn1_decode_ext("RSPDefinitions.AuthenticateServerResponse", rsp, len, 0, &n, &x) < 0 ||
 	    choice(n, "", alt, sizeof(alt)) < 0) {
 		rc = fail(s, -SMDP_E_ASN1, "AuthenticateServerResponse does not decode");
 		goto out;
+	}
+	for (size_t i = 0; i < x.n_dev; i++) {
+		if (x.dev[i].kind != SIM_ASN1_DEV_LENGTH ||
+		    strcmp(x.dev[i].path, "authenticateResponseOk.euiccSigned1.ctxParams1")) {
+			rc = fail(s, -SMDP_E_ASN1, "AuthenticateServerResponse is not DER (at %s)", x.dev[i].path);
+			goto out;
+		}
 	}
 	if (!strcmp(alt, "authenticateResponseError")) {
 		if (read_exact(n, "authenticateResponseError.transactionId", txid, sizeof(txid)) < 0 ||
@@ -532,8 +652,8 @@ int smdp_check_authenticate_response(struct smdp *s, const uint8_t *rsp, size_t 
 	    sim_asn1_read_alloc(n, "authenticateResponseOk.eumCertificate", &eum, &eum_len) < 0 ||
 	    sim_asn1_read(n, "authenticateResponseOk.euiccSignature1", s->euicc_sig1, sizeof(s->euicc_sig1),
 			  &s->euicc_sig1_len) < 0 ||
-	    sim_asn1_span(n, rsp, len, "authenticateResponseOk.euiccSigned1", &span, &span_len) < 0 ||
-	    sim_asn1_span(n, rsp, len, "authenticateResponseOk.euiccSigned1.ctxParams1", &ctx, &ctx_len) < 0 ||
+	    sim_asn1_ext_span(&x, n, "authenticateResponseOk.euiccSigned1", &span, &span_len) < 0 ||
+	    sim_asn1_ext_span(&x, n, "authenticateResponseOk.euiccSigned1.ctxParams1", &ctx, &ctx_len) < 0 ||
 	    read_exact(n, "authenticateResponseOk.euiccSigned1.transactionId", txid, sizeof(txid)) < 0 ||
 	    read_exact(n, "authenticateResponseOk.euiccSigned1.serverChallenge", chal, sizeof(chal)) < 0 ||
 	    sim_asn1_read(n, "authenticateResponseOk.euiccSigned1.serverAddress", (uint8_t *)addr, sizeof(addr) - 1,
@@ -562,6 +682,7 @@ int smdp_check_authenticate_response(struct smdp *s, const uint8_t *rsp, size_t 
 out:
 	free(euicc);
 	free(eum);
+	sim_asn1_ext_free(&x);
 	asn1_delete_structure(&n);
 	return rc;
 }
@@ -599,7 +720,12 @@ int smdp_prepare_download_request(struct smdp *s, uint8_t **der, size_t *len)
 	W(signed2, "ccRequiredFlag", s->o.cc_required ? "TRUE" : "FALSE", 1);
 	W(signed2, "bppEuiccOtpk", NULL, 0);
 	ENC(signed2, &signed_der, &signed_len);
-	/* smdpSignature2 over smdpSigned2 || 5F37 len euiccSignature1 (§5.7.5) */
+	if ((rc = sim_asn1_new("RSPDefinitions.PrepareDownloadRequest", &req)) < 0)
+		goto out;
+	WDER(req, "smdpSigned2", signed_der, signed_len);	/* before any extension */
+	if ((rc = extend(&signed_der, &signed_len, s->o.signed2_extra)) < 0)
+		goto out;
+	/* smdpSignature2 over smdpSigned2 (as sent) || 5F37 len euiccSignature1 (§5.7.5) */
 	chained = malloc(signed_len + 8 + s->euicc_sig1_len);
 	if (!chained) {
 		rc = -SMDP_E_NOMEM;
@@ -614,9 +740,6 @@ int smdp_prepare_download_request(struct smdp *s, uint8_t **der, size_t *len)
 	if (s->o.bad_smdp_signature2)
 		s->smdp_sig2[s->smdp_sig2_len / 2 + 3] ^= 0x01;
 
-	if ((rc = sim_asn1_new("RSPDefinitions.PrepareDownloadRequest", &req)) < 0)
-		goto out;
-	WDER(req, "smdpSigned2", signed_der, signed_len);
 	W(req, "smdpSignature2", s->smdp_sig2, s->smdp_sig2_len);
 	if (s->o.cc_required) {
 		if ((rc = hash_cc(s, hcc)) < 0)
@@ -627,6 +750,8 @@ int smdp_prepare_download_request(struct smdp *s, uint8_t **der, size_t *len)
 	}
 	W(req, "smdpCertificate", s->dppb_der, s->dppb_len);
 	ENC(req, der, len);
+	if ((rc = rebuild(der, len, 0, (struct smdp_bytes){ signed_der, signed_len }, s->o.prepare_extra)) < 0)
+		fail(s, rc, "cannot put the given bytes into PrepareDownloadRequest");
 out:
 	free(signed_der);
 	free(chained);
@@ -710,41 +835,6 @@ out:
 }
 
 /* ---- the Bound Profile Package ------------------------------------------------ */
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int buf_room(struct buf *b, size_t more)
-{
-	if (b->len + more > b->cap) {
-		size_t cap = (b->len + more) * 2 + 256;
-		uint8_t *p = realloc(b->p, cap);
-
-		if (!p)
-			return -SMDP_E_NOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	return 0;
-}
-
-static int buf_put(struct buf *b, const void *data, size_t len)
-{
-	TRY(buf_room(b, len));
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
-static int buf_tlv(struct buf *b, uint32_t tag, const uint8_t *val, size_t len)
-{
-	uint8_t h[8];
-
-	TRY(buf_put(b, h, smdp_put_header(h, tag, len)));
-	return buf_put(b, val, len);
-}
 
 /* Protect plain as segments of at most seg bytes each into b; *count
  * counts segments of this tag across calls; the segment whose 1-based
@@ -898,6 +988,8 @@ static int build_bf23(struct smdp *s, const uint8_t *otpk, size_t otpk_len, uint
 	if (s->o.bad_smdp_sign)
 		sig[5] ^= 0x01;
 	memcpy(out + out_len - sig_len, sig, sig_len);
+	if ((rc = extend(&out, &out_len, s->o.bf23_extra)) < 0)
+		goto out;
 	*der = out;
 	*len = out_len;
 	out = NULL;
@@ -944,11 +1036,14 @@ int smdp_build_bpp(struct smdp *s, const uint8_t *upp, size_t upp_len, uint8_t *
 	W(n, "dpProprietaryData", NULL, 0);
 	ENC(n, &conf, &conf_len);
 	asn1_delete_structure(&n);
+	if ((rc = extend(&conf, &conf_len, s->o.configure_extra)) < 0)
+		goto out;
 	if ((rc = protect(&bsp, &a0, 0x87, conf, conf_len, conf_len, true, &n87, s->o.tamper_87)) < 0)
 		goto out;
 
 	/* A1: StoreMetadataRequest, MAC only, cut at the segment size */
 	if ((rc = build_metadata(s, upp, upp_len, &meta, &meta_len)) < 0 ||
+	    (rc = extend(&meta, &meta_len, s->o.metadata_extra)) < 0 ||
 	    (rc = protect(&bsp, &a1, 0x88, meta, meta_len, s->o.segment_size, false, &n88, s->o.tamper_88)) < 0)
 		goto out;
 
@@ -965,6 +1060,8 @@ int smdp_build_bpp(struct smdp *s, const uint8_t *upp, size_t upp_len, uint8_t *
 		W(n, "ppkCmac", ppk + 32, 16);
 		ENC(n, &rsk, &rsk_len);
 		asn1_delete_structure(&n);
+		if ((rc = extend(&rsk, &rsk_len, s->o.rsk_extra)) < 0)
+			goto out;
 		if ((rc = protect(&bsp, &a2, 0x87, rsk, rsk_len, rsk_len, true, &n87, s->o.tamper_87)) < 0)
 			goto out;
 		smdp_bsp_init(&bsp, ppk + 16, ppk + 32, ppk);

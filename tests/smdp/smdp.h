@@ -64,6 +64,12 @@ enum smdp_profile_class {
 #define SMDP_PPR1 (1u << 1)
 #define SMDP_PPR2 (1u << 2)
 
+/* Bytes given as they are (an encoding the SM-DP+ does not make itself). */
+struct smdp_bytes {
+	const uint8_t *p;
+	size_t len;
+};
+
 /* Everything zero / NULL gives the normal, valid behaviour. */
 struct smdp_opts {
 	const char *curve;		/* "NIST" (default) or "BRP": which SGP.26 set */
@@ -109,6 +115,18 @@ struct smdp_opts {
 	unsigned tamper_86;		/* 1-based: flip a ciphertext bit in that 86; 0: none */
 	unsigned tamper_87;		/* 1-based over all 87s (1 = ConfigureISDP, 2 = RSK) */
 	unsigned tamper_88;		/* 1-based over the 88s */
+
+	/* What other LPAs and newer SM-DP+s send (SGP.22 EXTENSIBILITY IMPLIED):
+	 * each *_extra is appended, as given, inside that element. */
+	struct smdp_bytes ctx_params1;	/* ctxParams1 as an LPA encodes it, instead of ours */
+	struct smdp_bytes auth_extra;	/* AuthenticateServerRequest (added by the LPA) */
+	struct smdp_bytes signed1_extra;	/* serverSigned1, and signed */
+	struct smdp_bytes signed2_extra;	/* smdpSigned2, and signed */
+	struct smdp_bytes prepare_extra;	/* PrepareDownloadRequest */
+	struct smdp_bytes bf23_extra;	/* InitialiseSecureChannelRequest, after smdpSign */
+	struct smdp_bytes configure_extra;	/* ConfigureISDPRequest (a B8 here is dpProprietaryData) */
+	struct smdp_bytes metadata_extra;	/* StoreMetadataRequest */
+	struct smdp_bytes rsk_extra;	/* ReplaceSessionKeysRequest */
 };
 
 struct smdp;
@@ -138,8 +156,10 @@ int smdp_authenticate_server_request(struct smdp *s, const uint8_t euicc_challen
 /* ES9+.AuthenticateClient: check the card's BF38 answer. 0 when
  * authenticateResponseOk verifies (euiccSignature1 over euiccSigned1 as
  * received, CERT.EUICC <- CERT.EUM <- CI, echoed transactionId,
- * serverAddress, serverChallenge and ctxParams1); the authenticateErrorCode
- * (> 0) for authenticateResponseError; < 0 otherwise. */
+ * serverAddress, serverChallenge, and ctxParams1 byte for byte); the
+ * authenticateErrorCode (> 0) for authenticateResponseError; < 0
+ * otherwise. The answer must be DER but for the echoed ctxParams1, which
+ * is whatever the LPA sent. */
 int smdp_check_authenticate_response(struct smdp *s, const uint8_t *rsp, size_t len);
 
 /* The ES10b.PrepareDownload request (BF21): smdpSigned2 {transactionId,

@@ -13,9 +13,13 @@
  * a new session or a reset in the middle of the 86 segments; persistence. */
 #include "tests/smdp/smdp.h"
 #include "tests/unit/helpers.h"
+#include "tests/unit/vectors.h"
+#include "isdr/isdr.h"
 #include "sim/card.h"
+#include "sim/err.h"
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
+#include "sim/log.h"
 #include "sim/tlv.h"
 
 #include <dirent.h>
@@ -54,7 +58,7 @@ enum {
 	ER_INVALID_SIGNATURE = 2, ER_INVALID_TRANSACTION_ID = 3, ER_UNSUPPORTED_CRT_VALUES = 4,
 	ER_UNSUPPORTED_REMOTE_OPERATION = 5, ER_UNSUPPORTED_PROFILE_CLASS = 6, ER_SCP03T_STRUCTURE = 7,
 	ER_SCP03T_SECURITY = 8, ER_ICCID_EXISTS = 9, ER_NO_MEMORY = 10, ER_PE_PROCESSING = 12,
-	ER_ICCID_MISMATCH = 13, ER_PPR_NOT_ALLOWED = 15,
+	ER_ICCID_MISMATCH = 13, ER_PPR_NOT_ALLOWED = 15, ER_INCORRECT_INPUT_VALUES = 1,
 };
 
 /* ---- files ------------------------------------------------------------------ */
@@ -1399,7 +1403,9 @@ START_TEST(refused_command_during_86_keeps_load)
 	struct card *c = card_open(NULL, NULL);
 	struct plist before;
 	struct dl *d = malloc(sizeof(*d));
-	static const uint8_t malformed[] = { 0xBF, 0x20, 0x02, 0x05, 0x00 };
+	/* truncated inside (BF20 02 0500 was malformed before issue 9; an
+	 * element in an empty request is an extension now) */
+	static const uint8_t malformed[] = { 0xBF, 0x20, 0x02, 0xA1, 0x05 };
 	static const uint8_t load_crl[] = { 0xBF, 0x35, 0x00 };
 	uint8_t *upp;
 	size_t len, third;
@@ -1713,6 +1719,221 @@ END_TEST
 
 /* ---- suite ------------------------------------------------------------------ */
 
+/* ---- other LPAs, newer SM-DP+s: extensions (SGP.22 EXTENSIBILITY IMPLIED) ------ */
+
+static const char *const corpus_files[] = { "lpac.txt", "pysim.txt", "phone.txt" };
+
+static const char *const extra_keys[] = {
+	"ctx", "auth_extra", "signed1_extra", "signed2_extra", "prepare_extra", "bf23_extra", "configure_extra",
+	"metadata_extra", "rsk_extra",
+};
+
+/* The SM-DP+ options of a corpus AuthenticateServer entry; keep[] holds the
+ * bytes (free them). */
+static void corpus_opts(const struct t_vectors *v, const char *section, struct smdp_opts *o,
+			uint8_t *keep[ARRAY_SIZE(extra_keys)])
+{
+	struct smdp_bytes *dst[] = {
+		&o->ctx_params1, &o->auth_extra, &o->signed1_extra, &o->signed2_extra, &o->prepare_extra,
+		&o->bf23_extra, &o->configure_extra, &o->metadata_extra, &o->rsk_extra,
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(extra_keys); k++) {
+		keep[k] = NULL;
+		if (!t_vec_str(v, section, extra_keys[k]))
+			continue;
+		keep[k] = t_vec_bytes(v, section, extra_keys[k], &dst[k]->len);
+		dst[k]->p = keep[k];
+	}
+}
+
+static void free_kept(uint8_t *keep[ARRAY_SIZE(extra_keys)])
+{
+	for (size_t k = 0; k < ARRAY_SIZE(extra_keys); k++)
+		free(keep[k]);
+}
+
+static struct t_vectors *corpus_file(size_t i)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", T_VECTORS_ES10, corpus_files[i]);
+	return t_vectors_load(path);
+}
+
+/* GetProfilesInfo (all fields) as bytes, into out. */
+static size_t profiles_info(struct card *c, uint8_t *out, size_t cap)
+{
+	static const uint8_t req[] = { 0xBF, 0x2D, 0x00 };
+
+	ck_assert_uint_eq(es10(c, req, sizeof(req)), 0x9000);
+	ck_assert_uint_le(c->rsp_len, cap);
+	memcpy(out, c->rsp, c->rsp_len);
+	return c->rsp_len;
+}
+
+static char trace[32768];
+static size_t trace_len;
+
+static void trace_sink(void *arg, const char *line)
+{
+	(void)arg;
+	if (trace_len < sizeof(trace) - 1)
+		trace_len += (size_t)snprintf(trace + trace_len, sizeof(trace) - trace_len, "%s\n", line);
+}
+
+/* Every AuthenticateServer of the corpus (lpac's, pySim's, the phone-like
+ * ones) in a whole download through the test SM-DP+, which checks that
+ * euiccSigned1 carries the ctxParams1 as sent and verifies the card's
+ * signatures. The phone entry with extensions has one unknown element at
+ * every level of everything the card decodes; the profile it leaves is
+ * the one a download without them leaves. */
+START_TEST(corpus_downloads)
+{
+	size_t done = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(corpus_files); f++) {
+		struct t_vectors *v = corpus_file(f);
+		const char *section;
+
+		for (size_t i = 0; (section = t_vec_section(v, i)); i++) {
+			struct smdp_opts o = { .curve = i % 2 ? "BRP" : "NIST" };
+			uint8_t *keep[ARRAY_SIZE(extra_keys)];
+			struct card *c;
+			struct plist pl = { 0 };
+
+			if (!t_vec_str(v, section, "ctx"))
+				continue;
+			corpus_opts(v, section, &o, keep);
+			c = card_open(NULL, NULL);
+			trace_len = 0;
+			sim_log_set_sink(getenv("T_TRACE") ? NULL : trace_sink, NULL);
+			sim_log_level = 1;
+			install(c, &o, RECOVERY, &pl);
+			sim_log_level = 0;
+			sim_log_set_sink(NULL, NULL);
+			if (t_vec_str(v, section, "configure_plain")) {
+				/* the same download without extensions, for comparison */
+				struct smdp_opts plain = { .curve = o.curve };
+				uint8_t *a = malloc(4096), *b = malloc(4096), *cp;
+				struct card *ref = card_open(NULL, NULL);
+				const struct isdr_deviations *d = isdr_deviations(sim_card_isdr(c->sc));
+				size_t la, lb;
+
+				ck_assert(a && b);
+				cp = t_vec_bytes(v, section, "configure_plain", &plain.configure_extra.len);
+				plain.configure_extra.p = cp;
+				install(ref, &plain, RECOVERY, &(struct plist){ 0 });
+				la = profiles_info(c, a, 4096);
+				lb = profiles_info(ref, b, 4096);
+				ck_assert_msg(la == lb && !memcmp(a, b, la), "%s: GetProfilesInfo differs from a plain download",
+					      section);
+				ck_assert_uint_eq(isdr_deviations(sim_card_isdr(ref->sc))->total, 0);
+				ck_assert_uint_ge(d->total, 13);
+				ck_assert(strstr(trace, "ES10b.AuthenticateServer: unknown element 9F7F in DeviceCapabilities ignored\n"));
+				ck_assert(strstr(trace, "ES10b.PrepareDownload: unknown element 9F7F in SmdpSigned2 ignored\n"));
+				ck_assert(strstr(trace, "ES10b.LoadBoundProfilePackage: unknown element 9F7F in StoreMetadataRequest ignored\n"));
+				ck_assert(strstr(trace, "ES10b.LoadBoundProfilePackage: unknown element 9F7F in DpProprietaryData ignored\n"));
+				card_close(ref);
+				free(cp);
+				free(a);
+				free(b);
+			}
+			card_close(c);
+			free_kept(keep);
+			done++;
+		}
+		t_vectors_free(v);
+	}
+	ck_assert_uint_eq(done, 4);
+}
+END_TEST
+
+/* A request or BPP element with one extension, in strict mode: refused
+ * where it is met (6A80 for requests, incorrectInputValues for BPP
+ * elements); without extensions a v2.3 DeviceInfo downloads. */
+START_TEST(strict_download)
+{
+	static const char *const strict[] = { "strict", "yes", NULL };
+	static const char *const bpp_keys[] = { "bf23_extra", "configure_extra", "metadata_extra", "rsk_extra" };
+	static const unsigned bpp_cmds[] = { CMD_INIT_SECURE_CHANNEL, CMD_CONFIGURE_ISDP, CMD_STORE_METADATA,
+					     CMD_REPLACE_SESSION_KEYS };
+	struct t_vectors *v = corpus_file(2);
+	struct card *c = card_open(NULL, strict);
+	struct smdp_opts o = { 0 }, all = { 0 };
+	uint8_t *keep[ARRAY_SIZE(extra_keys)], *keep_all[ARRAY_SIZE(extra_keys)], challenge[16], *req;
+	struct plist pl = { 0 };
+	size_t len;
+
+	corpus_opts(v, "phone.AuthenticateServer", &o, keep);
+	install(c, &o, SUBJECT, &pl);
+	free_kept(keep);
+	corpus_opts(v, "phone.AuthenticateServer.extensions", &all, keep_all);
+	for (size_t k = 0; k < 3; k++) {	/* ctx, auth_extra, signed1_extra */
+		struct smdp_opts one = { 0 };
+		struct smdp *s;
+
+		*(&one.ctx_params1 + k) = *(&all.ctx_params1 + k);
+		ck_assert_int_eq(smdp_new(&one, &s), 0);
+		get_challenge(c, challenge);
+		ck_assert_int_eq(smdp_authenticate_server_request(s, challenge, &req, &len), 0);
+		ck_assert_uint_eq(es10(c, req, len), 0x6A80);
+		free(req);
+		smdp_free(s);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(bpp_keys); k++) {
+		struct smdp_opts one = { .no_replace_session_keys = false };
+		struct smdp_bytes *src[] = { &all.bf23_extra, &all.configure_extra, &all.metadata_extra, &all.rsk_extra };
+		struct smdp_bytes *dst[] = { &one.bf23_extra, &one.configure_extra, &one.metadata_extra, &one.rsk_extra };
+
+		struct card *fresh = card_open(NULL, strict);
+
+		*dst[k] = *src[k];
+		bpp_error_on(fresh, &one, SUBJECT, 0, bpp_cmds[k], ER_INCORRECT_INPUT_VALUES, bpp_keys[k]);
+		card_close(fresh);
+	}
+	free_kept(keep_all);
+	t_vectors_free(v);
+	card_close(c);
+}
+END_TEST
+
+/* What a newer SM-DP+ signs is checked over the bytes it sent: a flipped
+ * bit in an extension of serverSigned1 or smdpSigned2 breaks the
+ * signature, so the card must have verified over them. */
+START_TEST(extension_is_signed)
+{
+	static const uint8_t ext[] = { 0x9F, 0x7F, 0x01, 0x01 };
+	struct card *c = card_open(NULL, NULL);
+	struct dl *d = malloc(sizeof(*d));
+	struct smdp_opts o = { .signed1_extra = { ext, sizeof(ext) }, .signed2_extra = { ext, sizeof(ext) } };
+	uint8_t challenge[16], *req;
+	size_t len;
+
+	ck_assert_ptr_nonnull(d);
+	dl_init(d, c, &o, "signed extensions");
+	ck_assert_int_eq(dl_auth(d), 0);
+	ck_assert_int_eq(dl_prepare(d), 0);
+	dl_free(d);
+	/* the same request with the extension's value changed after signing */
+	dl_init(d, c, &o, "tampered extension");
+	get_challenge(c, challenge);
+	ck_assert_int_eq(smdp_authenticate_server_request(d->smdp, challenge, &req, &len), 0);
+	for (size_t i = 0; i + 4 <= len; i++) {
+		if (!memcmp(req + i, ext, sizeof(ext))) {
+			req[i + 3] ^= 0x02;
+			break;
+		}
+	}
+	ck_assert_uint_eq(es10(c, req, len), 0x9000);
+	ck_assert_int_eq(smdp_check_authenticate_response(d->smdp, c->rsp, c->rsp_len), AUTH_INVALID_SIGNATURE);
+	free(req);
+	dl_free(d);
+	free(d);
+	card_close(c);
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1778,6 +1999,11 @@ Suite *download_suite(void)
 	tcase_add_test(tc, preset_ci_lists);
 	tcase_add_test(tc, downloads_per_issuer);
 	tcase_add_test(tc, issuer_refusals);
+
+	tc = tcase(s, "extensions", 120);
+	tcase_add_test(tc, corpus_downloads);
+	tcase_add_test(tc, strict_download);
+	tcase_add_test(tc, extension_is_signed);
 
 	tc = tcase(s, "state", 120);
 	tcase_add_test(tc, state_keeps_installed_profile);

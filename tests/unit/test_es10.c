@@ -4,6 +4,7 @@
 #include "sim/card.h"
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
+#include "sim/err.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -75,8 +76,9 @@ START_TEST(euicc_info2_fields)
 	HAS(r, "840C" "810100" "8203100000" "83028000");
 	/* ts102241Version 9.2.0, GP 2.3.0 */
 	HAS(r, "8603090200" "8703020300");
-	/* rspCapability: additionalProfile + testProfileSupport, 4 used bits */
-	HAS(r, "880204" "90");
+	/* rspCapability: additionalProfile, testProfileSupport and
+	 * deviceInfoExtensibilitySupport: 5 used bits */
+	HAS(r, "880203" "98");
 	HAS(r, "A92C0414" CI_NIST "0414" CI_BRP);
 	HAS(r, "AA2C0414" CI_NIST "0414" CI_BRP);
 	/* euiccCategory mediumEuicc, ppVersion, SAS number */
@@ -209,27 +211,73 @@ START_TEST(malformed_requests)
 {
 	/* indefinite length */
 	ck_assert_str_eq(t_es10(card, ch, "BF20800000", 120), "6A80");
-	/* non-minimal length */
-	ck_assert_str_eq(t_es10(card, ch, "BF208100", 120), "6A80");
 	/* trailing bytes */
 	ck_assert_str_eq(t_es10(card, ch, "BF200000", 120), "6A80");
-	/* truncated */
+	/* truncated, overrunning */
 	ck_assert_str_eq(t_es10(card, ch, "BF3E035C01", 120), "6A80");
-	/* unexpected content in an empty request */
-	ck_assert_str_eq(t_es10(card, ch, "BF2003800100", 120), "6A80");
-	ck_assert_str_eq(t_es10(card, ch, "BF20020500", 120), "6A80");
-	ck_assert_str_eq(t_es10(card, ch, "BF22020500", 120), "6A80");
-	ck_assert_str_eq(t_es10(card, ch, "BF2E020500", 120), "6A80");
-	ck_assert_str_eq(t_es10(card, ch, "BF43020500", 120), "6A80");
-	ck_assert_str_eq(t_es10(card, ch, "BF3C020500", 120), "6A80");
-	/* non-minimal length inside */
-	ck_assert_str_eq(t_es10(card, ch, "BF3E045C81015A", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF3E035C055A", 120), "6A80");
+	/* an unknown element that is not a whole TLV */
+	ck_assert_str_eq(t_es10(card, ch, "BF2004A1058001", 120), "6A80");
 	/* unknown and unsupported functions */
 	ck_assert_str_eq(t_es10(card, ch, "BF7F00", 120), "6A88");
 	ck_assert_str_eq(t_es10(card, ch, "BF3500", 120), "6A88");	/* LoadCRL */
 	ck_assert_str_eq(t_es10(card, ch, "BF3800", 120), "6A80");	/* empty AuthenticateServer */
 	/* not a TLV at all */
 	ck_assert_str_eq(t_es10(card, ch, "1F", 120), "6A80");
+	/* a mandatory element missing (answered 6F00 before issue 9), or
+	 * one the card cannot hold */
+	ck_assert_str_eq(t_es10(card, ch, "BF3000", 120), "6A80");
+	ck_assert_str_eq(t_es10(card, ch, "BF3003800180", 120), "6A80");	/* seqNumber -128 */
+	ck_assert_str_eq(t_es10(card, ch, "BF2B05A003800180", 120), "6A80");
+	/* an unknown alternative of a CHOICE */
+	ck_assert_str_eq(t_es10(card, ch, "BF3303800100", 120), "6A80");
+}
+END_TEST
+
+/* What SGP.22's EXTENSIBILITY IMPLIED and BER let a card accept: the same
+ * answer as the plain request; --strict refuses each (README,
+ * "Extensibility and --strict"). The request corpus has many more. */
+static const char *const tolerated[][2] = {
+	{ "BF208100", "BF2000" },			/* long-form length */
+	{ "BF2003800100", "BF2000" },			/* an element in an empty request */
+	{ "BF20020500", "BF2000" },
+	{ "BF22020500", "BF2200" },
+	{ "BF43020500", "BF4300" },
+	{ "BF3C020500", "BF3C00" },
+	{ "BF3E045C81015A", "BF3E035C015A" },		/* long-form length inside */
+	{ "BF3E075C015A9F7F0100", "BF3E035C015A" },	/* an unknown element */
+	{ "BF2D075C015A9F7F0100", "BF2D035C015A" },
+};
+
+START_TEST(extensions_and_ber_lengths_tolerated)
+{
+	char want[1024];
+
+	for (size_t i = 0; i < ARRAY_SIZE(tolerated); i++) {
+		snprintf(want, sizeof(want), "%s", t_es10(card, ch, tolerated[i][1], 120));
+		ck_assert_msg(!strcmp(t_es10(card, ch, tolerated[i][0], 120), want), "%s", tolerated[i][0]);
+	}
+	ck_assert_str_eq(t_es10(card, ch, "BF2E020500", 120) + 42, "9000");
+}
+END_TEST
+
+START_TEST(strict_refuses_them)
+{
+	struct sim_config *cfg = t_config();
+	char err[256];
+
+	sim_card_free(card);
+	ck_assert_int_eq(sim_config_set(cfg, "strict", "yes", NULL, err, sizeof(err)), 0);
+	card = t_card_new_cfg(cfg);
+	ch = t_open_isdr(card);
+	for (size_t i = 0; i < ARRAY_SIZE(tolerated); i++) {
+		ck_assert_msg(!strcmp(t_es10(card, ch, tolerated[i][0], 120), "6A80"), "%s", tolerated[i][0]);
+		ck_assert_str_ne(t_es10(card, ch, tolerated[i][1], 120), "6A80");
+	}
+	ck_assert_str_eq(t_es10(card, ch, "BF2E020500", 120), "6A80");
+	ck_assert_int_ne(sim_config_set(cfg, "strict", "maybe", NULL, err, sizeof(err)), 0);
+	/* and it does not announce deviceInfoExtensibilitySupport */
+	HAS(t_es10(card, ch, "BF2200", 120), "880204" "90");
 }
 END_TEST
 
@@ -349,6 +397,8 @@ Suite *es10_suite(void)
 	tcase_add_test(tc, configured_addresses_and_set_default);
 	tcase_add_test(tc, profiles_info_empty);
 	tcase_add_test(tc, malformed_requests);
+	tcase_add_test(tc, extensions_and_ber_lengths_tolerated);
+	tcase_add_test(tc, strict_refuses_them);
 	tcase_add_test(tc, segmented_like_lpac_and_single_like_pysim);
 	tcase_add_test(tc, device_info_v23_capabilities_decode);
 	suite_add_tcase(s, tc);

@@ -41,6 +41,37 @@ START_TEST(length_boundaries)
 }
 END_TEST
 
+/* BER length octets: non-minimal ones are read and reported; nothing
+ * else is relaxed. */
+START_TEST(ber_lengths)
+{
+	static uint8_t buf[600];
+	struct tlv t;
+	bool lax;
+	size_t n;
+
+	n = mk(buf, (const uint8_t[]){ 0x05 }, 1, 5);
+	ck_assert_int_eq(tlv_parse_ber(buf, n, &t, &lax), 0);
+	ck_assert(!lax);
+	n = mk(buf, (const uint8_t[]){ 0x81, 0x05 }, 2, 5);
+	ck_assert_int_eq(tlv_parse_ber(buf, n, &t, &lax), 0);
+	ck_assert(lax);
+	ck_assert_uint_eq(t.len, 5);
+	ck_assert_uint_eq(t.raw_len, n);
+	n = mk(buf, (const uint8_t[]){ 0x84, 0, 0, 0x01, 0x00 }, 5, 0x100);
+	ck_assert_int_eq(tlv_parse_ber(buf, n, &t, &lax), 0);
+	ck_assert(lax);
+	ck_assert_uint_eq(t.len, 0x100);
+	ck_assert_int_eq(tlv_parse_header_ber(buf, 6, &t, &lax), 0);
+	ck_assert_uint_eq(t.raw_len, 6);
+	ck_assert_int_eq(tlv_parse_ber((const uint8_t[]){ 0x30, 0x80, 0x00, 0x00 }, 4, &t, &lax), -EU_E_NOT_DER);
+	ck_assert_int_eq(tlv_parse_ber((const uint8_t[]){ 0x04, 0x85, 0, 0, 0, 0, 0 }, 7, &t, &lax), -EU_E_TOO_LONG);
+	ck_assert_int_eq(tlv_parse_ber((const uint8_t[]){ 0x9F, 0x05, 0x00 }, 3, &t, &lax), -EU_E_NOT_DER);
+	ck_assert_int_eq(tlv_parse_ber((const uint8_t[]){ 0x04, 0x82, 0x00, 0x03, 0x00 }, 5, &t, &lax),
+			 -EU_E_TRUNCATED);
+}
+END_TEST
+
 START_TEST(non_minimal_and_indefinite_rejected)
 {
 	static uint8_t buf[600];
@@ -152,6 +183,7 @@ Suite *tlv_suite(void)
 
 	tcase_add_test(tc, length_boundaries);
 	tcase_add_test(tc, non_minimal_and_indefinite_rejected);
+	tcase_add_test(tc, ber_lengths);
 	tcase_add_test(tc, truncated_and_trailing);
 	tcase_add_test(tc, nested_elements_checked_against_parent);
 	tcase_add_test(tc, depth_limit);

@@ -2,6 +2,7 @@
 
 #include <check.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,27 @@ struct t_vectors *t_vectors_load(const char *path)
 	ck_assert_msg(f != NULL, "cannot open %s", path);
 	ck_assert_ptr_nonnull(v);
 	while (getline(&line, &lcap, f) >= 0) {
+		bool indented = line[0] == ' ' || line[0] == '\t';
 		char *s = trim(line), *eq;
 
 		lineno++;
 		if (!*s || *s == '#')
 			continue;
+		if (indented && v->n && section && !strcmp(v->e[v->n - 1].section, section)) {
+			/* a continuation of the last value; '#' starts a comment */
+			char *hash = strchr(s, '#'), *old = v->e[v->n - 1].value;
+			size_t a = strlen(old), b;
+
+			if (hash)
+				*hash = 0;
+			s = trim(s);
+			b = strlen(s);
+			v->e[v->n - 1].value = realloc(old, a + b + 2);
+			ck_assert_ptr_nonnull(v->e[v->n - 1].value);
+			v->e[v->n - 1].value[a] = ' ';
+			memcpy(v->e[v->n - 1].value + a + 1, s, b + 1);
+			continue;
+		}
 		if (*s == '[') {
 			char *close = strchr(s, ']');
 
@@ -57,6 +74,8 @@ struct t_vectors *t_vectors_load(const char *path)
 		eq = strchr(s, '=');
 		ck_assert_msg(eq && section, "%s:%u: expected 'key = value' in a section", path, lineno);
 		*eq = 0;
+		if (strchr(eq + 1, '#'))	/* a comment after the value */
+			*strchr(eq + 1, '#') = 0;
 		if (v->n == v->cap) {
 			v->cap = v->cap ? 2 * v->cap : 64;
 			v->e = realloc(v->e, v->cap * sizeof(*v->e));
@@ -86,6 +105,17 @@ void t_vectors_free(struct t_vectors *v)
 	free(v);
 }
 
+const char *t_vec_section(const struct t_vectors *v, size_t i)
+{
+	for (size_t k = 0; k < v->n; k++) {
+		if (k > 0 && !strcmp(v->e[k].section, v->e[k - 1].section))
+			continue;
+		if (i-- == 0)
+			return v->e[k].section;
+	}
+	return NULL;
+}
+
 const char *t_vec_str(const struct t_vectors *v, const char *section, const char *key)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -111,17 +141,23 @@ uint8_t *t_vec_bytes(const struct t_vectors *v, const char *section, const char 
 	uint8_t *out;
 
 	ck_assert_msg(hex != NULL, "vector [%s] %s missing", section, key);
-	n = strlen(hex);
-	ck_assert_msg(n % 2 == 0, "vector [%s] %s: odd number of hex digits", section, key);
-	out = malloc(n / 2 + 1);
+	out = malloc(strlen(hex) / 2 + 1);
 	ck_assert_ptr_nonnull(out);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+	n = 0;
+	while (*hex) {
+		int hi, lo;
 
-		ck_assert_msg(hi >= 0 && lo >= 0, "vector [%s] %s: not hex", section, key);
-		out[i] = (uint8_t)(hi << 4 | lo);
+		if (isspace((unsigned char)*hex)) {	/* spaces group the octets */
+			hex++;
+			continue;
+		}
+		hi = nibble(hex[0]);
+		lo = hex[1] ? nibble(hex[1]) : -1;
+		ck_assert_msg(hi >= 0 && lo >= 0, "vector [%s] %s: not hex, or an odd number of digits", section, key);
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		hex += 2;
 	}
-	*len = n / 2;
+	*len = n;
 	return out;
 }
 
