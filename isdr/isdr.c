@@ -282,7 +282,9 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	 * (§5.7.6); refused commands above leave the load alone. */
 	if (isdr->session.state >= RSP_BPP_SECURED)
 		isdr_session_end(isdr, "another ES10 command arrived");
-	if (fault.kind == ISDR_FAULT_ERROR && fault.function == e->name)
+	/* by name: the fault's string is isdr/fault.c's, another object
+	 * than e->name (equal pointers only where the linker merged them) */
+	if (fault.kind == ISDR_FAULT_ERROR && fault.function && !strcmp(fault.function, e->name))
 		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
 	else
 		rc = e->fn(isdr, rq, &x, &rs);

@@ -5,6 +5,7 @@
 #include "sim/host/config.h"
 #include "sim/host/euicc.h"
 #include "sim/err.h"
+#include "isdr/fault.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -378,6 +379,29 @@ START_TEST(device_info_v23_capabilities_decode)
 }
 END_TEST
 
+/* An armed error fault answers the next command of its function with the
+ * function's own error, and only that command. The names were compared as
+ * pointers, equal only where the linker merged the two string literals:
+ * in the clang fuzz builds no fault ever fired. */
+START_TEST(injected_error_fires_by_name)
+{
+	char name[64];
+
+	/* a name that is no string literal of the ISD-R's */
+	snprintf(name, sizeof(name), "ES10c.%s", "GetProfilesInfo");
+	ck_assert_int_eq(isdr_arm_fault(sim_card_isdr(card), ISDR_FAULT_ERROR, name, 127), 0);
+	ck_assert_str_eq(t_es10(card, ch, "BF2D00", 120), "BF2D038101" "7F" "9000");
+	ck_assert_str_eq(t_es10(card, ch, "BF2D00", 120), "BF2D02A000" "9000");
+	snprintf(name, sizeof(name), "ES10a.%s", "SetDefaultDpAddress");
+	ck_assert_int_eq(isdr_arm_fault(sim_card_isdr(card), ISDR_FAULT_ERROR, name, 1), 0);
+	ck_assert_str_eq(t_es10(card, ch, "BF3F03800178", 120), "BF3F03800101" "9000");
+	/* another function first takes the fault away unused */
+	ck_assert_int_eq(isdr_arm_fault(sim_card_isdr(card), ISDR_FAULT_ERROR, name, 1), 0);
+	ck_assert_str_eq(t_es10(card, ch, "BF2D00", 120), "BF2D02A000" "9000");
+	ck_assert_str_eq(t_es10(card, ch, "BF3F03800178", 120), "BF3F03800100" "9000");
+}
+END_TEST
+
 Suite *es10_suite(void)
 {
 	Suite *s = suite_create("es10");
@@ -401,6 +425,7 @@ Suite *es10_suite(void)
 	tcase_add_test(tc, strict_refuses_them);
 	tcase_add_test(tc, segmented_like_lpac_and_single_like_pysim);
 	tcase_add_test(tc, device_info_v23_capabilities_decode);
+	tcase_add_test(tc, injected_error_fires_by_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
