@@ -141,6 +141,11 @@ static int load(void *arg, const struct sim_store_in *in)
 	unsigned long v;
 	int count = 0, rc;
 
+	/* a load replaces what the store held (sim/store.h) */
+	for (size_t i = 0; i < s->n; i++)
+		isdp_profile_clear(&s->p[i]);
+	s->n = 0;
+	s->next_index = ISDP_FIRST_INDEX;
 	rc = sim_store_get_asn1(in, TAG_NEXT_INDEX, "IsdpState.NextIsdpIndex", &node);
 	if (rc == 0) {
 		rc = sim_asn1_read_uint(node, "", &v);

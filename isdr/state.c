@@ -95,7 +95,9 @@ static int load(void *arg, const struct sim_store_in *in)
 	int count = 0, rc;
 
 	/* A card without a state file keeps the configured default SM-DP+;
-	 * in a state file, a missing address means none. */
+	 * in a state file, a missing address means none. A load replaces
+	 * what the ISD-R held (sim/store.h). */
+	notif_list_free(l);
 	if (!sim_store_fresh(in))
 		isdr->default_dp[0] = 0;
 	rc = sim_store_get_asn1(in, TAG_DEFAULT_DP, "IsdrState.DefaultDpAddress", &node);

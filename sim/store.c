@@ -33,6 +33,7 @@ struct sim_store {
 	struct sim_store_section sec[SIM_STORE_MAX_SECTIONS];
 	size_t n_sec;
 	uint32_t tags;			/* all tags claimed */
+	unsigned long changes;		/* sim_store_save() calls */
 };
 
 /* One element per tag, in tag order (DER wants SEQUENCE components in
@@ -236,6 +237,7 @@ int sim_store_save(struct sim_store *s)
 	size_t len = 0;
 	int rc;
 
+	s->changes++;
 	if (!s->persistent)
 		return 0;
 	rc = encode_state(s, &file, &len);
@@ -424,6 +426,23 @@ int sim_store_load(struct sim_store *s)
 		OPENSSL_cleanse(buf, len);
 	free(buf);
 	return rc;
+}
+
+int sim_store_load_buffer(struct sim_store *s, const uint8_t *buf, size_t len)
+{
+	return load(s, buf, len, "the state image");
+}
+
+int sim_store_image(struct sim_store *s, uint8_t **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	return encode_state(s, buf, len);
+}
+
+unsigned long sim_store_changes(const struct sim_store *s)
+{
+	return s->changes;
 }
 
 void sim_store_close(struct sim_store *s)

@@ -50,7 +50,8 @@ struct sim_store_section {
 	uint32_t tags;		/* bit n: the section owns context tag [n] */
 	int (*save)(void *arg, struct sim_store_out *out);
 	/* Load from the file (also called with no file, for a new card:
-	 * every element absent). Data from outside: check the card's rules. */
+	 * every element absent). Data from outside: check the card's rules.
+	 * What the section held before is replaced, never added to. */
 	int (*load)(void *arg, const struct sim_store_in *in);
 	void *arg;
 };
@@ -68,6 +69,15 @@ int sim_store_load(struct sim_store *s);
 /* Write the card's whole state now. Callers change memory, call this,
  * and undo their change if it fails, so that memory and disk agree. */
 int sim_store_save(struct sim_store *s);
+
+/* Tests and fuzzers: load a state file's bytes (buf) instead of the file,
+ * through the same checks and section loaders; what the sections held is
+ * replaced. And the bytes sim_store_save() would write now (malloc'd). */
+int sim_store_load_buffer(struct sim_store *s, const uint8_t *buf, size_t len);
+int sim_store_image(struct sim_store *s, uint8_t **buf, size_t *len);
+/* How many times the state was saved (also without a directory), for a
+ * test that needs to know whether anything changed. */
+unsigned long sim_store_changes(const struct sim_store *s);
 
 /* Write buf to dir/name atomically. */
 int sim_atomic_write(const char *dir, const char *name, const uint8_t *buf, size_t len);

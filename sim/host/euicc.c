@@ -132,3 +132,29 @@ struct isdr *sim_card_isdr(const struct sim_card *card)
 
 	return e->isdr;
 }
+
+int sim_card_state_image(const struct sim_card *card, uint8_t **buf, size_t *len)
+{
+	const struct euicc *e = sim_card_host(card);
+
+	return sim_store_image(e->store, buf, len);
+}
+
+int sim_card_state_load(struct sim_card *card, const uint8_t *buf, size_t len)
+{
+	const struct euicc *e = sim_card_host(card);
+	int rc;
+
+	/* No channel may keep a file or session of the state it replaces. */
+	sim_power(card, SIM_POWER_OFF);
+	rc = sim_store_load_buffer(e->store, buf, len);
+	sim_power(card, SIM_POWER_ON);
+	return rc;
+}
+
+unsigned long sim_card_state_changes(const struct sim_card *card)
+{
+	const struct euicc *e = sim_card_host(card);
+
+	return sim_store_changes(e->store);
+}

@@ -28,4 +28,14 @@ struct isdr *sim_card_isdr(const struct sim_card *card);
 /* The ISD-R (for its record of tolerated deviations, isdr_deviations()). */
 struct isdr *sim_card_isdr(const struct sim_card *card);
 
+/* Tests and fuzzers only, for a card without a state directory: the
+ * card's state as its state file would hold it (malloc'd); a state file's
+ * bytes loaded through the start-up loader, replacing the card's state
+ * (the card is powered off and on around it; after an error it holds
+ * whatever loaded: load a good state before using it again); and how
+ * many times the card has saved its state (every change saves). */
+int sim_card_state_image(const struct sim_card *card, uint8_t **buf, size_t *len);
+int sim_card_state_load(struct sim_card *card, const uint8_t *buf, size_t len);
+unsigned long sim_card_state_changes(const struct sim_card *card);
+
 #endif

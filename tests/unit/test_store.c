@@ -103,6 +103,48 @@ START_TEST(old_state_file_loads)
 }
 END_TEST
 
+/* Tests and fuzzers load a state file's bytes into a card in memory: the
+ * same checks and sections as at start-up, and a load replaces the state,
+ * it never adds to it. */
+START_TEST(state_image_loads_in_place)
+{
+	static uint8_t old[64 * 1024];
+	struct sim_card *card = t_card_new(NULL), *fresh = t_card_new(NULL);
+	uint8_t *img = NULL, *empty = NULL;
+	size_t n, len = 0, empty_len = 0;
+	unsigned long changes;
+	unsigned ch;
+
+	n = t_slurp(SIM_DATADIR "/tests/data/state-v1.bin", old, sizeof(old));
+	ck_assert_int_eq(sim_card_state_image(fresh, &empty, &empty_len), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(sim_card_state_load(card, old, n), 0);
+		ck_assert_uint_eq(isdp_count(sim_card_isdp(card)), 2);
+	}
+	ck_assert_int_eq(sim_card_state_image(card, &img, &len), 0);
+	ck_assert_uint_eq(len, n);
+	ck_assert_mem_eq(img, old, n);
+	ch = t_open_isdr(card);
+	changes = sim_card_state_changes(card);
+	ck_assert_str_eq(t_es10(card, ch, SET_DP, 120), "BF3F038001009000");
+	ck_assert_uint_eq(sim_card_state_changes(card), changes + 1);
+	/* a corrupt image is refused */
+	old[n - 1] ^= 1;
+	ck_assert_int_lt(sim_card_state_load(card, old, n), 0);
+	/* the empty card's state: no profile, no notification, no address */
+	ck_assert_int_eq(sim_card_state_load(card, empty, empty_len), 0);
+	ck_assert_uint_eq(isdp_count(sim_card_isdp(card)), 0);
+	ch = t_open_isdr(card);
+	ck_assert_str_eq(t_es10(card, ch, "BF2800", 120), "BF2802A0009000");
+	ck_assert_str_eq(t_es10(card, ch, "BF3C00", 120),
+			 "BF3C1A" "8118" "74657374726F6F74736D64732E6578616D706C652E636F6D" "9000");
+	free(img);
+	free(empty);
+	sim_card_free(card);
+	sim_card_free(fresh);
+}
+END_TEST
+
 START_TEST(corrupt_state_refused_and_kept)
 {
 	struct sim_card *card = t_card_new(dir);
@@ -216,6 +258,7 @@ Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, default_dp_survives_restart);
 	tcase_add_test(tc, old_state_file_loads);
+	tcase_add_test(tc, state_image_loads_in_place);
 	tcase_add_test(tc, corrupt_state_refused_and_kept);
 	tcase_add_test(tc, foreign_state_refused);
 	tcase_add_test(tc, one_card_per_directory);
