@@ -370,6 +370,18 @@ out:
 	return rc;
 }
 
+/* A malloc'd copy of given bytes (an empty one is not NULL). */
+static int copy_bytes(struct smdp_bytes b, uint8_t **der, size_t *len)
+{
+	*der = malloc(b.len ? b.len : 1);
+	if (!*der)
+		return -SMDP_E_NOMEM;
+	if (b.len)
+		memcpy(*der, b.p, b.len);
+	*len = b.len;
+	return 0;
+}
+
 static int extend(uint8_t **der, size_t *len, struct smdp_bytes extra)
 {
 	return rebuild(der, len, 0, (struct smdp_bytes){ 0 }, extra);
@@ -836,16 +848,28 @@ out:
 
 /* ---- the Bound Profile Package ------------------------------------------------ */
 
-/* Protect plain as segments of at most seg bytes each into b; *count
- * counts segments of this tag across calls; the segment whose 1-based
- * number is `tamper` gets a bit flipped in its payload. */
-static int protect(struct smdp_bsp *bsp, struct buf *b, uint8_t tag, const uint8_t *plain, size_t len, size_t seg,
-		   bool encrypt, unsigned *count, unsigned tamper)
+/* Where segments end: the sizes listed, then `rest` bytes each. */
+struct cuts {
+	const size_t *v;
+	size_t n, rest;
+};
+
+static struct cuts cuts_of(size_t rest, const size_t *v, size_t n)
 {
-	size_t off = 0;
+	return (struct cuts){ v, n, rest };
+}
+
+/* Protect plain as segments cut by c (at least one segment; a listed 0
+ * is an empty one) into b; *count counts segments of this tag across
+ * calls; the segment whose 1-based number is `tamper` gets a bit flipped
+ * in its payload. */
+static int protect(struct smdp_bsp *bsp, struct buf *b, uint8_t tag, const uint8_t *plain, size_t len,
+		   struct cuts c, bool encrypt, unsigned *count, unsigned tamper)
+{
+	size_t off = 0, i = 0;
 
 	do {
-		size_t n = len - off < seg ? len - off : seg, got = 0, hdr;
+		size_t seg = i < c.n ? c.v[i] : c.rest, n = len - off < seg ? len - off : seg, got = 0, hdr;
 
 		TRY(buf_room(b, n + 40));
 		TRY(smdp_bsp_wrap(bsp, tag, plain + off, n, encrypt, b->p + b->len, b->cap - b->len, &got));
@@ -856,6 +880,7 @@ static int protect(struct smdp_bsp *bsp, struct buf *b, uint8_t tag, const uint8
 		}
 		b->len += got;
 		off += n;
+		i++;
 	} while (off < len);
 	return 0;
 }
@@ -1030,21 +1055,33 @@ int smdp_build_bpp(struct smdp *s, const uint8_t *upp, size_t upp_len, uint8_t *
 	if ((rc = build_bf23(s, otpk, otpk_len, &bf23, &bf23_len)) < 0)
 		goto out;
 
-	/* A0: ConfigureISDPRequest, no dpProprietaryData */
-	if ((rc = sim_asn1_new("RSPDefinitions.ConfigureISDPRequest", &n)) < 0)
-		goto out;
-	W(n, "dpProprietaryData", NULL, 0);
-	ENC(n, &conf, &conf_len);
-	asn1_delete_structure(&n);
+	/* A0: ConfigureISDPRequest, no dpProprietaryData (or as given) */
+	if (s->o.configure_raw.p) {
+		if ((rc = copy_bytes(s->o.configure_raw, &conf, &conf_len)) < 0)
+			goto out;
+	} else {
+		if ((rc = sim_asn1_new("RSPDefinitions.ConfigureISDPRequest", &n)) < 0)
+			goto out;
+		W(n, "dpProprietaryData", NULL, 0);
+		ENC(n, &conf, &conf_len);
+		asn1_delete_structure(&n);
+	}
 	if ((rc = extend(&conf, &conf_len, s->o.configure_extra)) < 0)
 		goto out;
-	if ((rc = protect(&bsp, &a0, 0x87, conf, conf_len, conf_len, true, &n87, s->o.tamper_87)) < 0)
+	if ((rc = protect(&bsp, &a0, 0x87, conf, conf_len, cuts_of(conf_len, NULL, 0), true, &n87,
+			  s->o.tamper_87)) < 0)
 		goto out;
 
-	/* A1: StoreMetadataRequest, MAC only, cut at the segment size */
-	if ((rc = build_metadata(s, upp, upp_len, &meta, &meta_len)) < 0 ||
-	    (rc = extend(&meta, &meta_len, s->o.metadata_extra)) < 0 ||
-	    (rc = protect(&bsp, &a1, 0x88, meta, meta_len, s->o.segment_size, false, &n88, s->o.tamper_88)) < 0)
+	/* A1: StoreMetadataRequest (ours or as given), MAC only, cut at the
+	 * segment size */
+	if (s->o.metadata_raw.p)
+		rc = copy_bytes(s->o.metadata_raw, &meta, &meta_len);
+	else
+		rc = build_metadata(s, upp, upp_len, &meta, &meta_len);
+	if (rc < 0 || (rc = extend(&meta, &meta_len, s->o.metadata_extra)) < 0 ||
+	    (rc = protect(&bsp, &a1, 0x88, meta, meta_len,
+			  cuts_of(s->o.segment_size, s->o.metadata_segments, s->o.n_metadata_segments), false, &n88,
+			  s->o.tamper_88)) < 0)
 		goto out;
 
 	/* A2: ReplaceSessionKeysRequest with fresh PPKs (§5.5.4) */
@@ -1062,7 +1099,8 @@ int smdp_build_bpp(struct smdp *s, const uint8_t *upp, size_t upp_len, uint8_t *
 		asn1_delete_structure(&n);
 		if ((rc = extend(&rsk, &rsk_len, s->o.rsk_extra)) < 0)
 			goto out;
-		if ((rc = protect(&bsp, &a2, 0x87, rsk, rsk_len, rsk_len, true, &n87, s->o.tamper_87)) < 0)
+		if ((rc = protect(&bsp, &a2, 0x87, rsk, rsk_len, cuts_of(rsk_len, NULL, 0), true, &n87,
+				  s->o.tamper_87)) < 0)
 			goto out;
 		smdp_bsp_init(&bsp, ppk + 16, ppk + 32, ppk);
 	}
@@ -1072,7 +1110,8 @@ int smdp_build_bpp(struct smdp *s, const uint8_t *upp, size_t upp_len, uint8_t *
 		rc = fail(s, -SMDP_E_PARAM, "empty profile package");
 		goto out;
 	}
-	if ((rc = protect(&bsp, &a3, 0x86, upp, upp_len, s->o.segment_size, true, &n86, s->o.tamper_86)) < 0)
+	if ((rc = protect(&bsp, &a3, 0x86, upp, upp_len, cuts_of(s->o.segment_size, s->o.segments, s->o.n_segments),
+			  true, &n86, s->o.tamper_86)) < 0)
 		goto out;
 
 	if ((rc = buf_put(&body, bf23, bf23_len)) < 0 || (rc = buf_tlv(&body, TAG_SEQ87_1, a0.p, a0.len)) < 0 ||

@@ -127,6 +127,16 @@ struct smdp_opts {
 	struct smdp_bytes configure_extra;	/* ConfigureISDPRequest (a B8 here is dpProprietaryData) */
 	struct smdp_bytes metadata_extra;	/* StoreMetadataRequest */
 	struct smdp_bytes rsk_extra;	/* ReplaceSessionKeysRequest */
+
+	/* What goes inside the protection, as given (the fuzzers): MACs,
+	 * encryption and signatures stay right whatever the bytes are. */
+	struct smdp_bytes configure_raw;	/* ConfigureISDPRequest instead of ours (p != NULL) */
+	struct smdp_bytes metadata_raw;		/* StoreMetadataRequest instead of ours */
+	const size_t *segments;		/* plaintext bytes of the first n_segments 86s (0: an
+					 * empty one), then segment_size each */
+	size_t n_segments;
+	const size_t *metadata_segments;	/* the same for the 88s of StoreMetadata */
+	size_t n_metadata_segments;
 };
 
 struct smdp;

@@ -644,6 +644,34 @@ START_TEST(metadata_options)
 }
 END_TEST
 
+/* What the fuzzers use: segments cut where a list says (empty ones too),
+ * and ConfigureISDP / StoreMetadata plaintext given as bytes. */
+START_TEST(given_plaintext_and_cuts)
+{
+	static const size_t cuts86[] = { 0, 1, 2, 333, 0, 16 }, cuts88[] = { 1, 0, 5 };
+	/* ConfigureISDP with dpProprietaryData { dpOid 2.999.1 } */
+	static const uint8_t conf[] = { 0xBF, 0x24, 0x07, 0xB8, 0x05, 0x80, 0x03, 0x88, 0x37, 0x01 };
+	/* StoreMetadata: iccid, SP name "G", profile name "given" */
+	uint8_t meta[32] = { 0xBF, 0x25, 0x16, 0x5A, 0x0A };
+	struct smdp_opts o = {
+		.segments = cuts86, .n_segments = 6, .metadata_segments = cuts88, .n_metadata_segments = 3,
+		.configure_raw = { conf, sizeof(conf) }, .metadata_raw = { meta, 25 },
+	};
+	struct card *c = card_open(NULL, NULL);
+	struct plist pl;
+	size_t len;
+	uint8_t *upp = read_profile(SUBJECT, &len);
+
+	metadata_iccid(upp, len, meta + 5);
+	memcpy(meta + 15, "\x91\x01G\x92\x05given", 10);
+	get_profiles(c, &pl);
+	install(c, &o, SUBJECT, &pl);
+	ck_assert_str_eq(t_es10(c->sc, c->ch, "BF2D035C0192", 120), "BF2D0BA009E3079205" "676976656E" "9000");
+	free(upp);
+	card_close(c);
+}
+END_TEST
+
 /* ---- AuthenticateServer errors ---------------------------------------------- */
 
 /* Run AuthenticateServer with o on a fresh card (challenge from the card
@@ -1957,6 +1985,7 @@ Suite *download_suite(void)
 	tcase_add_test(tc, ts48_shared_brp);
 	tcase_add_test(tc, confirmation_code);
 	tcase_add_test(tc, metadata_options);
+	tcase_add_test(tc, given_plaintext_and_cuts);
 
 	tc = tcase(s, "authenticate_errors", 120);
 	tcase_add_test(tc, auth_invalid_certificate);
