@@ -78,8 +78,10 @@ $(UNIT): $(UNIT_SRC) $(SMDP_SRC) $(CARD_OBJ) $(HEADERS)
 PCSC_TEST_OBJ = $(BUILD)/obj/sim/asn1.o $(BUILD)/obj/sim/asn1_ext.o $(BUILD)/obj/sim/tlv.o $(BUILD)/obj/sim/log.o \
 	$(BUILD)/gen/rsp_asn1_tab.o
 
-$(PCSC_TEST): tests/integration/pcsc_test.c $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h
-	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/integration/pcsc_test.c $(SMDP_SRC) \
+PCSC_LIB = tests/integration/pcsc_lib.c
+$(PCSC_TEST): tests/integration/pcsc_test.c $(PCSC_LIB) $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h \
+		tests/integration/pcsc_lib.h
+	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/integration/pcsc_test.c $(PCSC_LIB) $(SMDP_SRC) \
 		$(PCSC_TEST_OBJ) $(PCSC_LIBS) $(LDLIBS)
 
 $(BENCH_DL): tests/bench/bench_download.c $(SMDP_SRC) $(CARD_OBJ)
