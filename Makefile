@@ -41,10 +41,11 @@ UNIT      = $(BUILD)/check_unit
 PCSC_TEST = $(BUILD)/pcsc-test
 BENCH_CARD = $(BUILD)/vpcd-null-card
 BENCH_DL  = $(BUILD)/bench-download
+SOAK      = $(BUILD)/soak
 FUZZ      = $(BUILD)/fuzz/fuzz_transact
 
 .PHONY: all deps run check check-unit check-fuzz check-integration check-pki check-sanitize \
-	bench fuzz clean keyperms cards cards-stop
+	bench fuzz soak clean keyperms cards cards-stop
 
 all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 
@@ -82,6 +83,10 @@ PCSC_LIB = tests/integration/pcsc_lib.c
 $(PCSC_TEST): tests/integration/pcsc_test.c $(PCSC_LIB) $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h \
 		tests/integration/pcsc_lib.h
 	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/integration/pcsc_test.c $(PCSC_LIB) $(SMDP_SRC) \
+		$(PCSC_TEST_OBJ) $(PCSC_LIBS) $(LDLIBS)
+
+$(SOAK): tests/soak/soak.c $(PCSC_LIB) $(SMDP_SRC) $(PCSC_TEST_OBJ) tests/smdp/smdp.h tests/integration/pcsc_lib.h
+	$(CC) $(CFLAGS) $(PCSC_CFLAGS) $(LDFLAGS) -o $@ tests/soak/soak.c $(PCSC_LIB) $(SMDP_SRC) \
 		$(PCSC_TEST_OBJ) $(PCSC_LIBS) $(LDLIBS)
 
 $(BENCH_DL): tests/bench/bench_download.c $(SMDP_SRC) $(CARD_OBJ)
@@ -143,6 +148,12 @@ cards: deps
 
 cards-stop:
 	scripts/euicc-cards stop --dir $${DIR:-euicc-cards}
+
+# One card over PC/SC for SOAK_OPS operations (default 2000) in the order
+# SOAK_SEED (default 1) draws; not part of check.
+soak: deps
+	@$(MAKE) --no-print-directory $(SIM) $(SOAK) keyperms
+	tests/soak/run.sh $(SIM) $(SOAK)
 
 # Run the fuzzer for a while (FUZZ_SECONDS, default 60), growing the corpus
 # in build/fuzz/corpus; copy interesting finds into tests/fuzz/corpus.
