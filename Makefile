@@ -42,10 +42,9 @@ PCSC_TEST = $(BUILD)/pcsc-test
 BENCH_CARD = $(BUILD)/vpcd-null-card
 BENCH_DL  = $(BUILD)/bench-download
 SOAK      = $(BUILD)/soak
-FUZZ      = $(BUILD)/fuzz/fuzz_transact
 
 .PHONY: all deps run check check-unit check-fuzz check-integration check-pki check-sanitize \
-	bench fuzz soak clean keyperms cards cards-stop
+	bench fuzz fuzz-merge coverage soak clean keyperms cards cards-stop
 
 all: $(SIM) $(UNIT) $(PCSC_TEST) $(BENCH_CARD) $(BENCH_DL) keyperms
 
@@ -95,12 +94,36 @@ $(BENCH_DL): tests/bench/bench_download.c $(SMDP_SRC) $(CARD_OBJ)
 $(BENCH_CARD): tests/bench/vpcd_null_card.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# libFuzzer needs clang; the target links the whole card.
-$(FUZZ): tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(HEADERS)
-	@mkdir -p $(@D)
-	clang -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -DSIM_DATADIR='"$(CURDIR)"' \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ tests/fuzz/fuzz_transact.c $(CARD_SRC) $(GEN_SRC) $(LDLIBS)
+# libFuzzer targets (tests/fuzz/): clang, ASan + UBSan; each target's
+# corpus is tests/fuzz/NAME/. The card (and the test SM-DP+) is compiled
+# once for all of them; fuzz_download_raw is fuzz_download.c built with
+# FUZZ_DOWNLOAD_RAW. The same objects with clang's source-based coverage
+# instead of the sanitizers give `make coverage`.
+FUZZ_TARGETS = transact saip download download_raw profile state
+FUZZ_CFLAGS = -std=gnu11 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen -DSIM_DATADIR='"$(CURDIR)"'
+FUZZ_SAN = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+COV_FLAGS = -O1 -fprofile-instr-generate -fcoverage-mapping
+FUZZ_LIB_SRC = $(CARD_SRC) $(GEN_SRC) $(SMDP_SRC) tests/fuzz/fuzz_common.c
+
+define FUZZ_BUILD
+# $(1): build directory, $(2): instrumentation flags
+$(1)/obj/%.o: %.c $$(HEADERS) tests/fuzz/fuzz_common.h
+	@mkdir -p $$(@D)
+	clang $$(FUZZ_CFLAGS) $(2) -fsanitize=fuzzer-no-link -Wno-missing-field-initializers -c -o $$@ $$<
+$(1)/obj/fuzz_download_raw.o: tests/fuzz/fuzz_download.c $$(HEADERS) tests/fuzz/fuzz_common.h
+	@mkdir -p $$(@D)
+	clang $$(FUZZ_CFLAGS) $(2) -fsanitize=fuzzer-no-link -DFUZZ_DOWNLOAD_RAW -c -o $$@ $$<
+$(1)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c $$(HEADERS) tests/fuzz/fuzz_common.h
+	@mkdir -p $$(@D)
+	clang $$(FUZZ_CFLAGS) $(2) -fsanitize=fuzzer-no-link -c -o $$@ $$<
+$(1)/fuzz_%: $(1)/obj/fuzz_%.o $$(FUZZ_LIB_SRC:%.c=$(1)/obj/%.o)
+	clang $(2) -fsanitize=fuzzer -o $$@ $$^ $$(LDLIBS)
+endef
+# (objects are kept: make would delete them as intermediates)
+.SECONDARY:
+$(eval $(call FUZZ_BUILD,$(BUILD)/fuzz,$(FUZZ_SAN)))
+$(eval $(call FUZZ_BUILD,$(BUILD)/cov,$(COV_FLAGS)))
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
 deps:
 	@scripts/deps.sh
@@ -116,8 +139,8 @@ check: deps
 check-unit: $(UNIT) keyperms
 	$(UNIT)
 
-check-fuzz: $(FUZZ)
-	scripts/fuzz-replay.sh $(FUZZ) tests/fuzz/corpus
+check-fuzz: $(FUZZ_BINS)
+	scripts/fuzz-replay.sh $(BUILD)/fuzz $(FUZZ_TARGETS)
 
 check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
@@ -149,18 +172,26 @@ cards: deps
 cards-stop:
 	scripts/euicc-cards stop --dir $${DIR:-euicc-cards}
 
+# Run one target (FUZZ_TARGET, default transact) for a while (FUZZ_SECONDS,
+# default 60) on one core, growing its corpus in build/fuzz/corpus-NAME;
+# merge finds into tests/fuzz/NAME with `-merge=1` (README, "Fuzzing").
+FUZZ_TARGET ?= transact
+fuzz: $(BUILD)/fuzz/fuzz_$(FUZZ_TARGET)
+	scripts/fuzz-run.sh $(BUILD)/fuzz $(FUZZ_TARGET) $${FUZZ_SECONDS:-60}
+
+# Merge build/fuzz/corpus-NAME into tests/fuzz/NAME, minimised.
+fuzz-merge: $(BUILD)/fuzz/fuzz_$(FUZZ_TARGET)
+	scripts/fuzz-run.sh $(BUILD)/fuzz $(FUZZ_TARGET) merge
+
 # One card over PC/SC for SOAK_OPS operations (default 2000) in the order
 # SOAK_SEED (default 1) draws; not part of check.
 soak: deps
 	@$(MAKE) --no-print-directory $(SIM) $(SOAK) keyperms
 	tests/soak/run.sh $(SIM) $(SOAK)
 
-# Run the fuzzer for a while (FUZZ_SECONDS, default 60), growing the corpus
-# in build/fuzz/corpus; copy interesting finds into tests/fuzz/corpus.
-fuzz: $(FUZZ)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
-		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+# Line coverage of the card's folders reached by the fuzz corpora alone.
+coverage: $(FUZZ_TARGETS:%=$(BUILD)/cov/fuzz_%)
+	scripts/coverage.sh $(BUILD)/cov $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-san

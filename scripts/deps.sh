@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages euicc-sim needs, if any are missing.
 set -eu
-PKGS="build-essential pkg-config clang libclang-rt-dev libssl-dev libtasn1-6-dev libtasn1-bin \
+PKGS="build-essential pkg-config clang libclang-rt-dev llvm libssl-dev libtasn1-6-dev libtasn1-bin \
 check libsubunit-dev pcscd libpcsclite-dev vsmartcard-vpcd util-linux iproute2 openssl \
 bc procps"
 # The integration test reads the card's pcap back with tshark; without it

@@ -1,56 +1,30 @@
-/* libFuzzer target over the card's single entry point, sim_transact().
+/* libFuzzer target over the card's single entry point, sim_transact(), on
+ * an empty card.
  *
- * Input: a sequence of frames, each a 1-byte length n followed by n
- * bytes; n = 0 is a control event (next byte: 0 power off, 1 power on,
- * 2 reset). Each frame is copied into an exact-size buffer so that ASan
- * sees any read past its end. The card keeps no state on disk. */
+ * Input: frames (tests/fuzz/fuzz_common.h), each one command APDU (a
+ * 255 length byte takes a 2-byte length: longer commands than a short
+ * APDU can carry); a control event byte e is a power event, e % 3: 0
+ * power off, 1 power on, 2 warm reset. The card keeps its state in
+ * memory; each input starts from a reset card with an empty state (the
+ * state is loaded again when the last input changed it). */
+#include "tests/fuzz/fuzz_common.h"
 #include "sim/card.h"
-#include "sim/host/config.h"
-#include "sim/host/euicc.h"
 
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-static struct sim_config cfg;
 static struct sim_card *card;
+static struct fz_state empty;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t rsp[SIM_RSP_MAX];
+	struct fz_in in = { data, size };
 
 	if (!card) {
-		sim_config_defaults(&cfg, SIM_DATADIR "/certs/sgp26");
-		if (sim_card_new(&cfg, &card) < 0)
-			abort();
+		card = fz_card_new(NULL);
+		fz_state_keep(card, &empty);
 	}
+	fz_state_back(card, &empty);
 	sim_power(card, SIM_RESET);
-	while (size > 0) {
-		size_t n = data[0];
-		uint8_t *cmd;
-
-		data++;
-		size--;
-		if (n == 0) {
-			if (size == 0)
-				break;
-			sim_power(card, data[0] % 3 == 0 ? SIM_POWER_OFF :
-					data[0] % 3 == 1 ? SIM_POWER_ON : SIM_RESET);
-			data++;
-			size--;
-			continue;
-		}
-		if (n > size)
-			n = size;
-		cmd = malloc(n);
-		if (!cmd)
-			abort();
-		memcpy(cmd, data, n);
-		if (sim_transact(card, cmd, n, rsp) < 2)
-			abort();
-		free(cmd);
-		data += n;
-		size -= n;
-	}
+	fz_run_apdus(card, &in, NULL, NULL);
 	return 0;
 }
