@@ -75,6 +75,8 @@ static int build(struct euicc *e, const struct sim_config *cfg)
 	e->isdr_env.arg = e;
 	TRY(isdr_new(&e->isdr_env, &e->isdr));
 	files.files = isdp_files;
+	files.secrets = isdp_fs_secrets;
+	files.commit = isdp_fs_commit;
 	files.arg = e->isdp;
 	TRY(sim_fs_new(&files, &e->fs));
 

@@ -42,6 +42,9 @@ unsigned t_open_isdr(struct sim_card *card);
  * for tests that decode without a card. */
 void t_asn1_init(void);
 
+/* A whole file (at most 1 MiB); fails the test if it cannot be read. */
+uint8_t *t_read_file(const char *path, size_t *len);
+
 char *t_mkdtemp(void);
 void t_rmrf(const char *dir);
 

@@ -1,0 +1,388 @@
+/* The enabled profile as a UE sees it, through sim_transact(): PINs
+ * (VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK) and EF.ARR access rules,
+ * UPDATE BINARY / UPDATE RECORD / SEARCH RECORD / INCREASE, and that all
+ * of it survives a restart and a disable/enable, goes with a deleted
+ * profile, and is left unchanged when the state cannot be written. The profile is TS.48 v5 SAIP 2.3 with
+ * USIM, ISIM and CSIM (usim-test-algorithm, K 000102..0F). */
+#include "tests/unit/helpers.h"
+#include "isdp/isdp.h"
+#include "sim/card.h"
+#include "sim/host/euicc.h"
+#include "sim/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PKG SIM_DATADIR "/profiles/ts48/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
+#define SEL_USIM "00A4040C0CA0000000871002FF49FF0589"
+#define SEL_MF "00A4000C023F00"
+#define PIN1 "30303030FFFFFFFF"		/* "0000" */
+#define PUK1 "3131313131313131"
+#define PIN2 "39393939FFFFFFFF"		/* key reference 81 */
+#define ADM1 "3535353535353535"
+#define WRONG "39393939FFFFFFFF"
+
+static struct sim_card *card;
+static char dir[64];
+static char iccid[21];
+
+static void install(void)
+{
+	size_t len;
+	uint8_t *pkg = t_read_file(PKG, &len);
+	char err[128];
+
+	ck_assert_msg(isdp_sideload(sim_card_isdp(card), pkg, len, "SP", "usim", ISDP_CLASS_OPERATIONAL, NULL, err,
+				    sizeof(err)) == 0, "%s", err);
+	free(pkg);
+	t_hex(isdp_get(sim_card_isdp(card), 0)->iccid, 10, iccid);
+}
+
+static const char *es10c(const char *tag, const char *flag)
+{
+	char req[96];
+	unsigned ch = t_open_isdr(card);
+	const char *r;
+	static char keep[64];
+
+	snprintf(req, sizeof(req), "%s11A00C5A0A%s8101%s", tag, iccid, flag);
+	r = t_es10(card, ch, req, 120);
+	snprintf(keep, sizeof(keep), "%s", r);
+	snprintf(req, sizeof(req), "007080%02X", ch);
+	ck_assert_str_eq(t_apdu(card, req), "9000");
+	return keep;
+}
+
+static void enable(void)
+{
+	ck_assert_str_eq(es10c("BF31", "FF"), "BF31038001009000");
+}
+
+static void disable(void)
+{
+	ck_assert_str_eq(es10c("BF32", "FF"), "BF32038001009000");
+}
+
+/* The card goes away and comes back on the same state directory. */
+static void restart(void)
+{
+	sim_card_free(card);
+	card = t_card_new(dir);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "%s", t_mkdtemp());
+	card = t_card_new(dir);
+	install();
+	enable();
+}
+
+static void teardown(void)
+{
+	sim_card_free(card);
+	card = NULL;
+	t_rmrf(dir);
+}
+
+/* The state file cannot be replaced: a directory where the temporary
+ * file goes (this works as root too). */
+static void break_state(bool broken)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/.%s.tmp", dir, SIM_STATE_FILE);
+	if (broken)
+		ck_assert_int_eq(mkdir(p, 0700), 0);
+	else
+		ck_assert_int_eq(rmdir(p), 0);
+}
+
+/* ---- PINs ------------------------------------------------------------------------- */
+
+static const char *verify(const char *ref, const char *value)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "002000%s%s%s", ref, value ? "08" : "", value ? value : "");
+	return t_apdu(card, cmd);
+}
+
+/* the PIN status template of the current DF, from STATUS */
+static const char *ps_do(void)
+{
+	const char *r = t_apdu_data(card, "80F2000000");
+	const char *c6 = strstr(r, "C6");
+
+	ck_assert_ptr_nonnull(c6);
+	return c6;
+}
+
+START_TEST(pin_lifecycle)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	/* as TS.48 delivers it: PIN1 disabled, PIN2 (81) and ADM1 enabled */
+	ck_assert(!strncmp(ps_do(), "C60F90017083010183010A83010B830181", 34));
+	ck_assert_str_eq(verify("01", NULL), "9000");	/* not needed */
+	ck_assert_str_eq(verify("01", PIN1), "6984");	/* disabled */
+	ck_assert_str_eq(verify("81", NULL), "63C3");
+	ck_assert_str_eq(verify("02", NULL), "6A88");	/* no such PIN */
+	ck_assert_str_eq(verify("00", NULL), "6A86");
+	ck_assert_str_eq(verify("21", NULL), "6A86");
+	ck_assert_str_eq(t_apdu(card, "0020010108" PIN1), "6A86");	/* P1 */
+	ck_assert_str_eq(t_apdu(card, "0020000104" "30303030"), "6700");
+	/* ENABLE PIN1: wrong, then right */
+	ck_assert_str_eq(t_apdu(card, "0028000108" WRONG), "63C2");
+	ck_assert_str_eq(t_apdu(card, "0028000108" PIN1), "9000");
+	ck_assert_str_eq(t_apdu(card, "0028000108" PIN1), "6985");	/* already */
+	ck_assert(!strncmp(ps_do(), "C60F9001F0", 10));
+	/* a new session: PIN1 must be verified for EF.IMSI and AUTHENTICATE */
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(verify("01", NULL), "63C3");	/* all attempts back */
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B0000009"), "6982");
+	ck_assert_str_eq(verify("01", WRONG), "63C2");
+	ck_assert_str_eq(verify("01", WRONG), "63C1");
+	ck_assert_str_eq(verify("01", PIN1), "9000");
+	ck_assert_str_eq(verify("01", NULL), "9000");
+	ck_assert(!strncmp(t_apdu(card, "00B0000009"), "08", 2));
+	/* three wrong: blocked, across a restart */
+	ck_assert_str_eq(verify("01", WRONG), "63C2");
+	ck_assert_str_eq(t_apdu(card, "00B0000009"), "6982");	/* a wrong PIN undoes the verification */
+	ck_assert_str_eq(verify("01", WRONG), "63C1");
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(verify("01", WRONG), "63C0");
+	ck_assert_str_eq(verify("01", PIN1), "6983");
+	ck_assert_str_eq(verify("01", NULL), "6983");
+	ck_assert_str_eq(t_apdu(card, "0024000110" PIN1 "31323334FFFFFFFF"), "6983");
+	/* UNBLOCK PIN: the PUK's attempts, a wrong PUK, a bad new PIN, then right */
+	ck_assert_str_eq(t_apdu(card, "002C0001"), "63CA");
+	ck_assert_str_eq(t_apdu(card, "002C000110" WRONG "31323334FFFFFFFF"), "63C9");
+	ck_assert_str_eq(t_apdu(card, "002C000110" PUK1 "313233FFFFFFFFFF"), "6A80");	/* 3 digits */
+	ck_assert_str_eq(t_apdu(card, "002C000110" PUK1 "3132333441FFFFFF"), "6A80");	/* not a digit */
+	ck_assert_str_eq(t_apdu(card, "002C000110" PUK1 "31323334FFFFFFFF"), "9000");
+	ck_assert_str_eq(verify("01", NULL), "9000");	/* verified by the unblocking */
+	ck_assert_str_eq(t_apdu(card, "002C0001"), "63CA");	/* the PUK's attempts back */
+	ck_assert_str_eq(t_apdu(card, "002C0081"), "63CA");	/* PIN2's PUK */
+	ck_assert_str_eq(t_apdu(card, "002C000A"), "6A88");	/* ADM1 has none */
+	/* CHANGE PIN, then DISABLE with the new value */
+	ck_assert_str_eq(t_apdu(card, "0024000110" PIN1 "35363738FFFFFFFF"), "63C2");	/* old one is gone */
+	ck_assert_str_eq(t_apdu(card, "0024000110" "31323334FFFFFFFF" "35363738FFFFFFFF"), "9000");
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(verify("01", "31323334FFFFFFFF"), "63C2");
+	ck_assert_str_eq(t_apdu(card, "0026000108" "35363738FFFFFFFF"), "9000");
+	ck_assert_str_eq(verify("01", NULL), "9000");
+	ck_assert_str_eq(t_apdu(card, "0026000108" "35363738FFFFFFFF"), "6985");	/* already disabled */
+	ck_assert_str_eq(t_apdu(card, "0026008108" PIN2), "6985");	/* PIN2 cannot be disabled */
+	ck_assert(!strncmp(ps_do(), "C60F900170", 10));
+	/* the PIN state goes with the profile: after disable/enable it is kept */
+	disable();
+	enable();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "0028000108" "35363738FFFFFFFF"), "9000");
+}
+END_TEST
+
+START_TEST(adm_and_arr)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	/* EF.IMSI: READ PIN1 (disabled), UPDATE ADM1 */
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D6000001" "09"), "6982");
+	ck_assert_str_eq(verify("0A", WRONG), "63C9");	/* ten attempts */
+	ck_assert_str_eq(verify("0A", ADM1), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D6000909" "0809101010325476F8"), "6B00");
+	ck_assert_str_eq(t_apdu(card, "00D6000809" "0809101010325476F8"), "6700");	/* past the end */
+	ck_assert_str_eq(t_apdu(card, "00D6000009" "0809101010325476F8"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B0000009"), "0809101010325476F89000");
+	/* EF.ACM (cyclic): UPDATE with PIN1 or PIN2 (an OR template) */
+	ck_assert_str_eq(t_apdu(card, "0028000108" PIN1), "9000");	/* PIN1 now required */
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F39"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00DC000303" "000001"), "6982");
+	ck_assert_str_eq(verify("81", PIN2), "9000");
+	ck_assert_str_eq(t_apdu(card, "00DC000303" "000001"), "9000");
+	ck_assert_str_eq(t_apdu(card, "803200000101"), "6982");	/* INCREASE wants PIN1 */
+	ck_assert_str_eq(t_apdu(card, "00B2010403"), "6982");	/* so does READ */
+	ck_assert_str_eq(verify("01", PIN1), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B2010403"), "0000019000");
+	/* EF.ICCID: updated with ADM1 only (not verified in this session) */
+	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D600000100"), "6982");
+}
+END_TEST
+
+/* ---- files --------------------------------------------------------------------------- */
+
+START_TEST(update_binary_persists)
+{
+	const char *loci = "11223344" "42F618" "0001" "FF" "00";
+
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F7E"), "9000");	/* EF.LOCI */
+	ck_assert_str_eq(t_apdu(card, "00B000000B"), "FFFFFFFF42F618FFFEFF019000");
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "00D600000B%s", loci);
+		ck_assert_str_eq(t_apdu(card, cmd), "9000");
+	}
+	/* by SFI (0B), part of it */
+	ck_assert_str_eq(t_apdu(card, "00D68B0A01" "01"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B000000B"), "1122334442F6180001FF019000");
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "1122334442F6180001FF019000");
+	disable();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "6A82");
+	enable();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "1122334442F6180001FF019000");
+	/* a write that cannot be stored changes nothing */
+	break_state(true);
+	ck_assert_str_eq(t_apdu(card, "00D68B000100"), "6581");
+	break_state(false);
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "1122334442F6180001FF019000");
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "1122334442F6180001FF019000");
+	/* wrong structure, no EF, P1 RFU */
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F3C"), "9000");	/* EF.SMS: records */
+	ck_assert_str_eq(t_apdu(card, "00D600000100"), "6981");
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D600000100"), "6986");
+	ck_assert_str_eq(t_apdu(card, "00D6A0000100"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "00D6000000"), "6700");	/* no data */
+}
+END_TEST
+
+START_TEST(records)
+{
+	char rec[2 * 176 + 1], cmd[2 * 176 + 16];
+
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F3C"), "9000");	/* EF.SMS, 10 x 176 */
+	memset(rec, 'F', sizeof(rec) - 1);
+	rec[sizeof(rec) - 1] = 0;
+	memcpy(rec, "01A5A5", 6);
+	snprintf(cmd, sizeof(cmd), "00DC0304B0%s", rec);
+	ck_assert_str_eq(t_apdu(card, cmd), "9000");
+	snprintf(cmd, sizeof(cmd), "00DC0304AF%.*s", 2 * 175, rec);
+	ck_assert_str_eq(t_apdu(card, cmd), "6700");
+	snprintf(cmd, sizeof(cmd), "00DC0B04B0%s", rec);
+	ck_assert_str_eq(t_apdu(card, cmd), "6A83");
+	/* SEARCH RECORD: simple forward from 1, backward from 10 */
+	ck_assert_str_eq(t_apdu_data(card, "00A2010402A5A5"), "6282");	/* not at the start */
+	ck_assert_str_eq(t_apdu_data(card, "00A2010403" "01A5A5"), "039000");
+	ck_assert_str_eq(t_apdu_data(card, "00A20A0503" "01A5A5"), "039000");
+	/* enhanced: offset 1, forward from record 1 */
+	ck_assert_str_eq(t_apdu_data(card, "00A2010604" "0401A5A5"), "039000");
+	/* enhanced: after the first 01, forward from record 1 */
+	ck_assert_str_eq(t_apdu_data(card, "00A2010604" "0C01A5A5"), "039000");
+	ck_assert_str_eq(t_apdu_data(card, "00A2010604" "1401A5A5"), "6A80");	/* RFU */
+	ck_assert_str_eq(t_apdu_data(card, "00A2010702" "A5A5"), "6A86");	/* proprietary */
+	/* the record found is current: NEXT reads the one after it */
+	{
+		const char *r = t_apdu(card, "00B20004B0");	/* current = 3 */
+
+		ck_assert(!strncmp(r, "01A5A5", 6));
+		r = t_apdu(card, "00B20002B0");			/* next = 4 */
+		ck_assert(!strncmp(r, "00FF", 4));
+		r = t_apdu(card, "00B20003B0");			/* previous = 3 */
+		ck_assert(!strncmp(r, "01A5A5", 6));
+	}
+	ck_assert_str_eq(t_apdu(card, "00B20102B0"), "6A86");	/* NEXT with a record number */
+	/* persisted */
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F3C"), "9000");
+	ck_assert(!strncmp(t_apdu(card, "00B20304B0"), "01A5A5", 6));
+}
+END_TEST
+
+START_TEST(cyclic_and_increase)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F39"), "9000");	/* EF.ACM, 5 x 3, cyclic */
+	ck_assert_str_eq(t_apdu_data(card, "803200000300FF01"), "00FF0100FF019000");
+	ck_assert_str_eq(t_apdu_data(card, "8032000001FF"), "010000FF9000");
+	ck_assert_str_eq(t_apdu(card, "00B2010403"), "0100009000");
+	ck_assert_str_eq(t_apdu(card, "00B2020403"), "00FF019000");
+	ck_assert_str_eq(t_apdu(card, "00B2030403"), "0000009000");
+	/* past FFFFFF: refused, nothing changed */
+	ck_assert_str_eq(t_apdu(card, "00DC000303" "FFFFFE"), "9000");	/* PREVIOUS: the oldest, now 1 */
+	ck_assert_str_eq(t_apdu(card, "8032000001" "02"), "9850");
+	ck_assert_str_eq(t_apdu(card, "00B2010403"), "FFFFFE9000");
+	ck_assert_str_eq(t_apdu(card, "00B2020403"), "0100009000");
+	ck_assert_str_eq(t_apdu(card, "00DC010403" "000000"), "6981");	/* absolute on a cyclic EF */
+	ck_assert_str_eq(t_apdu(card, "8032000004" "00000001"), "6700");	/* longer than a record */
+	ck_assert_str_eq(t_apdu(card, "8032000101" "01"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "0032000001" "01"), "6E00");	/* INCREASE is CLA 8X */
+	ck_assert_str_eq(t_apdu(card, "00A4000C026F7E"), "9000");
+	ck_assert_str_eq(t_apdu(card, "8032000001" "01"), "6981");
+	/* cyclic order survives a restart */
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B201E403"), "FFFFFE9000");	/* by SFI 1C */
+}
+END_TEST
+
+START_TEST(delete_takes_the_state)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D68B000100"), "9000");
+	disable();
+	{
+		char req[64];
+		unsigned ch = t_open_isdr(card);
+
+		snprintf(req, sizeof(req), "BF330C5A0A%s", iccid);
+		ck_assert_str_eq(t_es10(card, ch, req, 120), "BF33038001009000");
+	}
+	restart();
+	install();
+	enable();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "FFFFFFFF42F618FFFEFF019000");
+}
+END_TEST
+
+START_TEST(no_profile_is_read_only)
+{
+	disable();
+	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D600000100"), "6982");
+	ck_assert_str_eq(t_apdu(card, "0020000100"), "6A88");
+	ck_assert_str_eq(t_apdu(card, "00A4000C022F00"), "9000");
+	ck_assert_str_eq(t_apdu_data(card, "00A2010401FF"), "010203049000");
+}
+END_TEST
+
+Suite *usim_suite(void)
+{
+	Suite *s = suite_create("usim");
+	TCase *tc = tcase_create("pins");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, pin_lifecycle);
+	tcase_add_test(tc, adm_and_arr);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, update_binary_persists);
+	tcase_add_test(tc, records);
+	tcase_add_test(tc, cyclic_and_increase);
+	tcase_add_test(tc, delete_takes_the_state);
+	tcase_add_test(tc, no_profile_is_read_only);
+	suite_add_tcase(s, tc);
+	return s;
+}
