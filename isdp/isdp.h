@@ -15,6 +15,7 @@ struct saip_profile;
 struct sim_file;
 struct sim_fs_change;
 struct sim_fs_secrets;
+struct sim_naa_ops;
 struct sim_store_section;
 
 #define ISDP_ICCID_LEN 10
@@ -148,6 +149,13 @@ void isdp_state_section(struct isdp_store *s, struct sim_store_section *sec);
 const struct sim_file *isdp_files(void *store, size_t *n);
 void isdp_fs_secrets(void *store, struct sim_fs_secrets *out);
 int isdp_fs_commit(void *store, const struct sim_fs_change *c);
+
+/* The network access applications of the enabled profile (arg the
+ * store), for sim_fs_add_naa() with the AID prefixes below. */
+extern const struct sim_naa_ops isdp_usim_naa;
+extern const struct sim_naa_ops isdp_isim_naa;
+extern const uint8_t isdp_usim_prefix[7];	/* A0000000871002, TS 31.102 Annex E */
+extern const uint8_t isdp_isim_prefix[7];	/* A0000000871004, TS 31.103 Annex E */
 
 /* SGP.22 addresses (an FQDN, maybe with a port) as LPAs send them: 1..255
  * bytes of printable ASCII, no spaces. */

@@ -1,15 +1,20 @@
-/* The enabled profile as a UE sees it, through sim_transact(): PINs
- * (VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK) and EF.ARR access rules,
- * UPDATE BINARY / UPDATE RECORD / SEARCH RECORD / INCREASE, and that all
- * of it survives a restart and a disable/enable, goes with a deleted
- * profile, and is left unchanged when the state cannot be written. The profile is TS.48 v5 SAIP 2.3 with
+/* The enabled profile as a UE sees it, through sim_transact(): USIM and
+ * ISIM AUTHENTICATE against osmo-auc-gen vectors (tests/vectors/), SQN
+ * replay and re-synchronisation, PINs (VERIFY, CHANGE, DISABLE, ENABLE,
+ * UNBLOCK) and EF.ARR access rules, UPDATE BINARY / UPDATE RECORD /
+ * SEARCH RECORD / INCREASE, and that all of it survives a restart and a
+ * disable/enable, goes with a deleted profile, and is left unchanged when
+ * the state cannot be written. The profile is TS.48 v5 SAIP 2.3 with
  * USIM, ISIM and CSIM (usim-test-algorithm, K 000102..0F). */
 #include "tests/unit/helpers.h"
+#include "tests/unit/vectors.h"
 #include "isdp/isdp.h"
+#include "isdp/naa/xor.h"
 #include "sim/card.h"
 #include "sim/host/euicc.h"
 #include "sim/store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +22,9 @@
 #include <unistd.h>
 
 #define PKG SIM_DATADIR "/profiles/ts48/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
+#define V_OSMO SIM_DATADIR "/tests/vectors/osmo-auc-gen.txt"
 #define SEL_USIM "00A4040C0CA0000000871002FF49FF0589"
+#define SEL_ISIM "00A4040C0CA0000000871004FF49FF0589"
 #define SEL_MF "00A4000C023F00"
 #define PIN1 "30303030FFFFFFFF"		/* "0000" */
 #define PUK1 "3131313131313131"
@@ -27,6 +34,7 @@
 
 static struct sim_card *card;
 static char dir[64];
+static struct t_vectors *vec;
 static char iccid[21];
 
 static void install(void)
@@ -79,14 +87,198 @@ static void setup(void)
 	card = t_card_new(dir);
 	install();
 	enable();
+	vec = t_vectors_load(V_OSMO);
 }
 
 static void teardown(void)
 {
 	sim_card_free(card);
 	card = NULL;
+	t_vectors_free(vec);
+	vec = NULL;
 	t_rmrf(dir);
 }
+
+static void upper(char *s)
+{
+	for (; *s; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+static const char *vs(const char *section, const char *key)
+{
+	static char buf[4][80];
+	static int n;
+	const char *v = t_vec_str(vec, section, key);
+
+	ck_assert_ptr_nonnull(v);
+	n = (n + 1) % 4;
+	snprintf(buf[n], sizeof(buf[n]), "%s", v);
+	upper(buf[n]);
+	return buf[n];
+}
+
+/* AUTHENTICATE 3G with a vector's RAND and AUTN (no Le: 61xx, GET
+ * RESPONSE), the answer in full. */
+static const char *auth3g(const char *section)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "008800812210%s10%s", vs(section, "rand"), vs(section, "autn"));
+	return t_apdu_data(card, cmd);
+}
+
+static const char *want3g(const char *section, bool kc)
+{
+	static char w[256];
+
+	snprintf(w, sizeof(w), "DB10%s10%s10%s%s%s9000", vs(section, "res"), vs(section, "ck"), vs(section, "ik"),
+		 kc ? "08" : "", kc ? vs(section, "kc") : "");
+	return w;
+}
+
+/* A synchronisation failure: DC 0E AUTS, whose SQN_MS (TS 33.102
+ * §6.3.5, concealed with AK = f5*) is sqn_ms and whose MAC-S is
+ * f1*(SQN_MS, RAND, AMF 0000) under the TS.48 K. */
+static void check_auts(const char *r, const char *section, const char *sqn_ms_hex)
+{
+	static const uint8_t amf0[2];
+	uint8_t k[16], rnd[16], auts[14], ak[6], ms[6], want[6], mac[8];
+
+	ck_assert_msg(strlen(r) == 4 + 28 + 4 && !strncmp(r, "DC0E", 4) && !strcmp(r + 32, "9000"), "%s", r);
+	{
+		char h[29];
+
+		memcpy(h, r + 4, 28);
+		h[28] = 0;
+		t_unhex(h, auts, sizeof(auts));
+	}
+	t_vec_fixed(vec, section, "k", k, 16);
+	t_vec_fixed(vec, section, "rand", rnd, 16);
+	ck_assert_int_eq(naa_xor_f2345(k, rnd, 16, NULL, NULL, NULL, ak), 0);
+	for (int i = 0; i < 6; i++)
+		ms[i] = auts[i] ^ ak[i];
+	t_unhex(sqn_ms_hex, want, sizeof(want));
+	ck_assert_mem_eq(ms, want, 6);
+	ck_assert_int_eq(naa_xor_f1(k, rnd, ms, amf0, mac), 0);
+	ck_assert_mem_eq(mac, auts + 6, 8);
+}
+
+/* ---- AUTHENTICATE --------------------------------------------------------------- */
+
+START_TEST(usim_3g_vectors)
+{
+	char bad[128];
+
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	/* a wrong MAC changes nothing */
+	snprintf(bad, sizeof(bad), "008800812210%s10%.31s%s", vs("ts48-xor", "rand"), vs("ts48-xor", "autn"),
+		 vs("ts48-xor", "autn")[31] == '0' ? "1" : "0");
+	ck_assert_str_eq(t_apdu(card, bad), "9862");
+	/* RES, CK, IK and Kc (service 27 is in EF.UST) as osmo-auc-gen has them */
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
+	/* replayed: AUTS with the highest SQN accepted */
+	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000001005");
+	/* too far ahead of it (delta 2^28): refused the same way */
+	check_auts(auth3g("ts48-xor-far"), "ts48-xor-far", "000000001005");
+	ck_assert_str_eq(auth3g("ts48-xor-2"), want3g("ts48-xor-2", true));
+	ck_assert_str_eq(auth3g("ts48-xor-3"), want3g("ts48-xor-3", true));
+	/* an older one of its IND is refused even though IND 5 moved on */
+	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000002006");
+	/* with Le, at once */
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "008800812210%s10%s00", vs("ts48-xor-4", "rand"), vs("ts48-xor-4", "autn"));
+		ck_assert_str_eq(t_apdu(card, cmd), want3g("ts48-xor-4", true));
+	}
+}
+END_TEST
+
+START_TEST(usim_gsm_context)
+{
+	char cmd[64], want[64];
+
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	snprintf(cmd, sizeof(cmd), "008800801110%s", vs("ts48-xor", "rand"));
+	snprintf(want, sizeof(want), "04%s08%s9000", vs("ts48-xor", "sres"), vs("ts48-xor", "kc"));
+	ck_assert_str_eq(t_apdu_data(card, cmd), want);
+	/* the GSM context keeps no SQN: the 3G one still works afterwards */
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
+}
+END_TEST
+
+START_TEST(isim_3g_own_sqn)
+{
+	/* ISIM: IMS AKA, no Kc; its SQN array is its own */
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
+	ck_assert_str_eq(t_apdu(card, SEL_ISIM), "9000");
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", false));
+	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000001005");
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "008800801110%s", vs("ts48-xor", "rand"));
+		ck_assert_str_eq(t_apdu(card, cmd), "9864");	/* no GSM context */
+	}
+}
+END_TEST
+
+START_TEST(authenticate_errors)
+{
+	char cmd[128];
+
+	/* no NAA on the channel */
+	snprintf(cmd, sizeof(cmd), "008800812210%s10%s", vs("ts48-xor", "rand"), vs("ts48-xor", "autn"));
+	ck_assert_str_eq(t_apdu(card, cmd), "6985");
+	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
+	ck_assert_str_eq(t_apdu(card, cmd), "6D00");	/* the ISD-R has no AUTHENTICATE */
+	/* an ADF without AKA (CSIM) */
+	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000003431002F310FFFF89020000FF"), "9000");
+	ck_assert_str_eq(t_apdu(card, cmd), "6D00");
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	/* in a DF below ADF.USIM it still is the USIM's */
+	ck_assert_str_eq(t_apdu(card, "00A4000C025F3B"), "9000");
+	cmd[5] = '1';	/* P1 01 */
+	ck_assert_str_eq(t_apdu(card, cmd), "6A86");
+	cmd[5] = '0';
+	cmd[7] = '3';	/* P2 83: RFU context */
+	ck_assert_str_eq(t_apdu(card, cmd), "6A86");
+	cmd[7] = '2';	/* P2 82: VGCS/VBS */
+	ck_assert_str_eq(t_apdu(card, cmd), "9864");
+	cmd[6] = '0';
+	cmd[7] = '1';	/* P2 01: global reference */
+	ck_assert_str_eq(t_apdu(card, cmd), "6A86");
+	/* lengths: Lc against L1/L2, L1 and L2 against the algorithm */
+	snprintf(cmd, sizeof(cmd), "008800812110%s0F%.30s", vs("ts48-xor", "rand"), vs("ts48-xor", "autn"));
+	ck_assert_str_eq(t_apdu(card, cmd), "6A80");
+	snprintf(cmd, sizeof(cmd), "008800812310%s10%s00", vs("ts48-xor", "rand"), vs("ts48-xor", "autn"));
+	ck_assert_str_eq(t_apdu(card, cmd), "6700");
+	snprintf(cmd, sizeof(cmd), "0088008101FF");
+	ck_assert_str_eq(t_apdu(card, cmd), "6700");
+	ck_assert_str_eq(t_apdu(card, "00880081"), "6700");	/* no data */
+	snprintf(cmd, sizeof(cmd), "008800801010%.30s", vs("ts48-xor", "rand"));
+	ck_assert_str_eq(t_apdu(card, cmd), "6700");
+	/* nothing of this moved the SQN */
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
+}
+END_TEST
+
+START_TEST(sqn_survives_restart_and_disable)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(auth3g("ts48-xor-2"), want3g("ts48-xor-2", true));
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	check_auts(auth3g("ts48-xor-2"), "ts48-xor-2", "000000001025");
+	disable();
+	enable();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000001025");
+	ck_assert_str_eq(auth3g("ts48-xor-3"), want3g("ts48-xor-3", true));
+}
+END_TEST
 
 /* The state file cannot be replaced: a directory where the temporary
  * file goes (this works as root too). */
@@ -100,6 +292,18 @@ static void break_state(bool broken)
 	else
 		ck_assert_int_eq(rmdir(p), 0);
 }
+
+START_TEST(sqn_not_accepted_unless_stored)
+{
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	break_state(true);
+	ck_assert_str_eq(auth3g("ts48-xor"), "6581");
+	break_state(false);
+	/* not accepted then, so accepted now, once */
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
+	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000001005");
+}
+END_TEST
 
 /* ---- PINs ------------------------------------------------------------------------- */
 
@@ -145,11 +349,13 @@ START_TEST(pin_lifecycle)
 	ck_assert_str_eq(verify("01", NULL), "63C3");	/* all attempts back */
 	ck_assert_str_eq(t_apdu(card, "00A4000C026F07"), "9000");
 	ck_assert_str_eq(t_apdu(card, "00B0000009"), "6982");
+	ck_assert_str_eq(auth3g("ts48-xor"), "6982");
 	ck_assert_str_eq(verify("01", WRONG), "63C2");
 	ck_assert_str_eq(verify("01", WRONG), "63C1");
 	ck_assert_str_eq(verify("01", PIN1), "9000");
 	ck_assert_str_eq(verify("01", NULL), "9000");
 	ck_assert(!strncmp(t_apdu(card, "00B0000009"), "08", 2));
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
 	/* three wrong: blocked, across a restart */
 	ck_assert_str_eq(verify("01", WRONG), "63C2");
 	ck_assert_str_eq(t_apdu(card, "00B0000009"), "6982");	/* a wrong PIN undoes the verification */
@@ -338,6 +544,7 @@ START_TEST(delete_takes_the_state)
 {
 	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
 	ck_assert_str_eq(t_apdu(card, "00D68B000100"), "9000");
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
 	disable();
 	{
 		char req[64];
@@ -351,6 +558,7 @@ START_TEST(delete_takes_the_state)
 	enable();
 	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
 	ck_assert_str_eq(t_apdu(card, "00B08B000B"), "FFFFFFFF42F618FFFEFF019000");
+	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
 }
 END_TEST
 
@@ -368,7 +576,19 @@ END_TEST
 Suite *usim_suite(void)
 {
 	Suite *s = suite_create("usim");
-	TCase *tc = tcase_create("pins");
+	TCase *tc = tcase_create("authenticate");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, usim_3g_vectors);
+	tcase_add_test(tc, usim_gsm_context);
+	tcase_add_test(tc, isim_3g_own_sqn);
+	tcase_add_test(tc, authenticate_errors);
+	tcase_add_test(tc, sqn_survives_restart_and_disable);
+	tcase_add_test(tc, sqn_not_accepted_unless_stored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pins");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pin_lifecycle);
