@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev libssl-dev libtasn1-6-dev libtasn1-bin \
 check libsubunit-dev pcscd libpcsclite-dev vsmartcard-vpcd util-linux iproute2 openssl \
-bc procps"
+bc procps libosmocore-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
