@@ -11,11 +11,13 @@
 #include "isdp/isdp_priv.h"
 #include "isdp/naa/aka.h"
 #include "isdp/naa/sqn.h"
+#include "isdp/naa/suci.h"
 #include "profiles/saip.h"
 #include "sim/err.h"
 #include "sim/fs.h"
 #include "sim/log.h"
 #include "sim/sw.h"
+#include "sim/tlv.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -34,8 +36,17 @@ const uint8_t isdp_isim_prefix[7] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04 }
 #define TAG_SYNC_FAIL	0xDC	/* synchronisation failure */
 
 #define FID_UST		0x6F38	/* EF.UST, TS 31.102 §4.2.8 */
+#define FID_IMSI	0x6F07
+#define FID_AD		0x6FAD
+#define FID_DF_5GS	0x5FC0
+#define FID_ROUTING	0x4F0A	/* EF.Routing_Indicator in DF.5GS, §4.4.11.11 */
+#define FID_SUCI_INFO	0x4F07	/* EF.SUCI_Calc_Info in DF.5GS, §4.4.11.8 */
+#define FID_DF_SAIP	0x5FD0	/* DF.SAIP (TCA SAIP Annex D) */
+#define FID_SUCI_USIM	0x4F01	/* its EF.SUCI_Calc_Info_USIM */
 #define UST_GSM_ACCESS	27	/* Kc in the 3G answer */
 #define UST_GSM_CONTEXT	38	/* the GSM security context */
+#define UST_SUPI_PRIVACY 124	/* subscription identifier privacy */
+#define UST_SUCI_BY_USIM 125	/* SUCI calculation by the USIM */
 #define KEY_PIN_APPL1	0x01	/* the application PIN, TS 102 221 §9.5.1 */
 
 struct naa_kind {
@@ -259,6 +270,173 @@ static unsigned authenticate(const struct naa_kind *k, void *arg, const struct s
 	return sw;
 }
 
+/* ---- GET IDENTITY: the SUCI (TS 31.102 §7.5, TS 33.501 Annex C) ---- */
+
+#define P2_IDENTITY(p2)	((p2) & 0x7F)	/* b8: scope (MF / this ADF) */
+#define IDENTITY_SUCI	0x01
+#define TAG_SUCI	0xA1
+#define TAG_SCHEME_LIST	0xA0	/* EF.SUCI_Calc_Info: protection scheme identifiers */
+#define TAG_KEY_LIST	0xA1	/* ... home network public keys: 80 id, 81 key */
+#define TAG_KEY_ID	0x80
+#define TAG_KEY		0x81
+#define SUPI_FORMAT_IMSI 0x01	/* TS 24.501 §9.11.3.4 octet 4 */
+
+struct suci_key {
+	unsigned scheme;
+	uint8_t id;
+	const uint8_t *pub;
+	size_t pub_len;
+};
+
+static const struct sim_file *adf_file(const struct saip_profile *d, uint16_t adf, uint16_t df, uint16_t fid)
+{
+	return df ? saip_profile_file(d, SAIP_PATH(SIM_FID_MF, adf, df, fid)) :
+		    saip_profile_file(d, SAIP_PATH(SIM_FID_MF, adf, fid));
+}
+
+/* The key-index-th (from 1) home network key of the list. */
+static int nth_key(const struct tlv *list, unsigned index, struct suci_key *k)
+{
+	struct tlv_iter it;
+	struct tlv t;
+	unsigned n = 0;
+	int rc;
+
+	tlv_iter_init(&it, list);
+	while ((rc = tlv_iter_next(&it, &t)) > 0) {
+		if (t.tag == TAG_KEY_ID && t.len == 1) {
+			n++;
+			k->id = t.val[0];
+		} else if (t.tag == TAG_KEY && n == index) {
+			k->pub = t.val;
+			k->pub_len = t.len;
+			return 0;
+		}
+	}
+	return -EU_E_NOT_FOUND;
+}
+
+/* The first protection scheme of EF.SUCI_Calc_Info(_USIM) the card can
+ * run, with its key (TS 31.102 §4.4.11.8: in priority order). */
+static int pick_scheme(const struct sim_file *f, struct suci_key *k)
+{
+	struct tlv schemes, keys = { 0 }, t;
+	size_t off;
+
+	if (!f || tlv_parse(f->content, f->content_len, &schemes) < 0 || schemes.tag != TAG_SCHEME_LIST)
+		return -EU_E_NOT_FOUND;
+	off = schemes.raw_len;
+	if (off < f->content_len && tlv_parse(f->content + off, f->content_len - off, &t) == 0 &&
+	    t.tag == TAG_KEY_LIST)
+		keys = t;
+	for (size_t i = 0; i + 1 < schemes.len; i += 2) {
+		memset(k, 0, sizeof(*k));
+		k->scheme = schemes.val[i];
+		if (k->scheme == NAA_SUCI_NULL)
+			return 0;
+		if (k->scheme > NAA_SUCI_PROFILE_B || !keys.val || nth_key(&keys, schemes.val[i + 1], k) < 0 ||
+		    !naa_suci_key_ok(k->scheme, k->pub_len))
+			continue;	/* not one we run, or no usable key */
+		return 0;
+	}
+	return -EU_E_NOT_FOUND;
+}
+
+/* IMSI digits from EF.IMSI (TS 31.102 §4.2.2): its first nibble is the
+ * parity/type, then the digits. */
+static size_t imsi_digits(const struct sim_file *f, uint8_t d[16])
+{
+	size_t n = 0;
+
+	if (!f || f->content_len < 2 || f->content[0] < 4 || f->content[0] > 8 || f->content_len < 1u + f->content[0])
+		return 0;
+	for (size_t i = 1; i <= f->content[0]; i++) {
+		uint8_t lo = f->content[i] & 0x0F, hi = f->content[i] >> 4;
+
+		if (i > 1 && lo <= 9)
+			d[n++] = lo;
+		if (hi <= 9)
+			d[n++] = hi;
+	}
+	return n;
+}
+
+/* The SUCI, TS 31.102 §7.5.2.2: 01, MCC/MNC as TS 24.501 codes them, the
+ * routing indicator, the scheme, the key identifier, the scheme output. */
+static int build_suci(const struct saip_profile *d, uint16_t adf, const struct suci_key *k, struct sim_rbuf *out)
+{
+	const struct sim_file *ad = adf_file(d, adf, 0, FID_AD);
+	const struct sim_file *ri = adf_file(d, adf, FID_DF_5GS, FID_ROUTING);
+	uint8_t dg[16], in[NAA_SUCI_INPUT_MAX], suci[8 + NAA_SUCI_EPH_MAX + NAA_SUCI_INPUT_MAX + NAA_SUCI_MAC_LEN];
+	size_t n = imsi_digits(adf_file(d, adf, 0, FID_IMSI), dg), mnc, in_len, so_len;
+	uint8_t hdr[2] = { TAG_SUCI, 0 };
+	int rc;
+
+	/* the MNC length is in EF.AD byte 4 (§4.2.18); 2 digits if absent */
+	mnc = ad && ad->content_len >= 4 && (ad->content[3] & 0x0F) == 3 ? 3 : 2;
+	if (n < 3 + mnc + 1)
+		return -EU_E_NOT_FOUND;
+	suci[0] = SUPI_FORMAT_IMSI;
+	suci[1] = (uint8_t)(dg[1] << 4 | dg[0]);
+	suci[2] = (uint8_t)((mnc == 3 ? dg[5] : 0x0F) << 4 | dg[2]);
+	suci[3] = (uint8_t)(dg[4] << 4 | dg[3]);
+	/* routing indicator: the EF's first two bytes, "0" without it */
+	suci[4] = ri && ri->content_len >= 2 ? ri->content[0] : 0xF0;
+	suci[5] = ri && ri->content_len >= 2 ? ri->content[1] : 0xFF;
+	suci[6] = (uint8_t)k->scheme;
+	suci[7] = k->id;
+	in_len = naa_suci_msin_input(dg + 3 + mnc, n - 3 - mnc, in);
+	rc = naa_suci_scheme_output(k->scheme, k->pub, k->pub_len, NULL, in, in_len, suci + 8, &so_len);
+	OPENSSL_cleanse(in, sizeof(in));
+	OPENSSL_cleanse(dg, sizeof(dg));
+	if (rc == 0) {
+		hdr[1] = (uint8_t)(8 + so_len);
+		rc = sim_rbuf_put(out, hdr, 2);
+	}
+	if (rc == 0)
+		rc = sim_rbuf_put(out, suci, 8 + so_len);
+	OPENSSL_cleanse(suci, sizeof(suci));
+	return rc;
+}
+
+static unsigned usim_get_identity(void *arg, const struct sim_naa_ctx *c, const struct sim_apdu *a,
+				  struct sim_rbuf *out)
+{
+	struct isdp_profile *pr = isdp_enabled_mut(arg);
+	const struct saip_profile *d;
+	struct suci_key k;
+	uint16_t adf = c->adf->fid;
+
+	if (a->p1 != 0x00 || P2_IDENTITY(a->p2) != IDENTITY_SUCI)
+		return SW_WRONG_P1P2;	/* only the SUCI context */
+	if (a->lc)
+		return SW_WRONG_LENGTH;	/* the SUCI context takes no data */
+	if (!pr || !pr->rt || !pr->decoded)
+		return SW_CONDITIONS_NOT_SATISFIED;
+	d = pr->decoded;
+	if (!service(d, adf, UST_SUPI_PRIVACY) || !service(d, adf, UST_SUCI_BY_USIM)) {
+		LOG_INFO("USIM.GET IDENTITY: SUCI calculation by the USIM is not in EF.UST -> 6985");
+		return SW_CONDITIONS_NOT_SATISFIED;
+	}
+	if (has_pin(pr->rt, KEY_PIN_APPL1) && !sim_fs_key_satisfied(c->fs, c->channel, KEY_PIN_APPL1)) {
+		LOG_INFO("USIM.GET IDENTITY: PIN not verified -> 6982");
+		return SW_SECURITY_STATUS;
+	}
+	/* SAIP Annex D: the USIM's own copy in DF.SAIP, else DF.5GS's */
+	if (pick_scheme(adf_file(d, adf, FID_DF_SAIP, FID_SUCI_USIM), &k) < 0 &&
+	    pick_scheme(adf_file(d, adf, FID_DF_5GS, FID_SUCI_INFO), &k) < 0) {
+		LOG_INFO("USIM.GET IDENTITY: no protection scheme the card runs, with its key -> 6985");
+		return SW_CONDITIONS_NOT_SATISFIED;
+	}
+	if (build_suci(d, adf, &k, out) < 0) {
+		LOG_INFO("USIM.GET IDENTITY: no IMSI to conceal -> 6985");
+		return SW_CONDITIONS_NOT_SATISFIED;
+	}
+	LOG_INFO("USIM.GET IDENTITY: SUCI with %s (key %u)", k.scheme == NAA_SUCI_NULL ? "the null scheme" :
+		 k.scheme == NAA_SUCI_PROFILE_A ? "ECIES profile A" : "ECIES profile B", k.id);
+	return SW_OK;
+}
+
 static unsigned usim_authenticate(void *arg, const struct sim_naa_ctx *c, const struct sim_apdu *a,
 				  struct sim_rbuf *out)
 {
@@ -274,6 +452,7 @@ static unsigned isim_authenticate(void *arg, const struct sim_naa_ctx *c, const 
 const struct sim_naa_ops isdp_usim_naa = {
 	.name = "USIM",
 	.authenticate = usim_authenticate,
+	.get_identity = usim_get_identity,
 };
 
 const struct sim_naa_ops isdp_isim_naa = {

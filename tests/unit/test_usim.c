@@ -15,6 +15,11 @@
 #include "sim/store.h"
 
 #include <ctype.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/param_build.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 
 #define PKG SIM_DATADIR "/profiles/ts48/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
 #define V_OSMO SIM_DATADIR "/tests/vectors/osmo-auc-gen.txt"
+#define V_SUCI SIM_DATADIR "/tests/vectors/suci.txt"
 #define SEL_USIM "00A4040C0CA0000000871002FF49FF0589"
 #define SEL_ISIM "00A4040C0CA0000000871004FF49FF0589"
 #define SEL_MF "00A4000C023F00"
@@ -88,6 +94,13 @@ static void setup(void)
 	install();
 	enable();
 	vec = t_vectors_load(V_OSMO);
+}
+
+/* the SUCI tests use the Annex C.4 keys */
+static void load_suci_vectors(void)
+{
+	t_vectors_free(vec);
+	vec = t_vectors_load(V_SUCI);
 }
 
 static void teardown(void)
@@ -302,6 +315,169 @@ START_TEST(sqn_not_accepted_unless_stored)
 	/* not accepted then, so accepted now, once */
 	ck_assert_str_eq(auth3g("ts48-xor"), want3g("ts48-xor", true));
 	check_auts(auth3g("ts48-xor"), "ts48-xor", "000000001005");
+}
+END_TEST
+
+static const char *verify(const char *ref, const char *value);
+
+/* ---- GET IDENTITY: SUCI ------------------------------------------------------------- */
+
+/* A P-256 key: the point, and the scalar for a key pair. */
+static EVP_PKEY *p256(const uint8_t *pub, size_t len, const BIGNUM *d)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+	OSSL_PARAM *kp;
+
+	OSSL_PARAM_BLD_push_utf8_string(bld, "group", "P-256", 0);
+	OSSL_PARAM_BLD_push_octet_string(bld, "pub", pub, len);
+	if (d)
+		OSSL_PARAM_BLD_push_BN(bld, "priv", d);
+	kp = OSSL_PARAM_BLD_to_param(bld);
+	ck_assert_int_eq(EVP_PKEY_fromdata_init(fc), 1);
+	ck_assert_int_eq(EVP_PKEY_fromdata(fc, &k, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, kp), 1);
+	OSSL_PARAM_free(kp);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(fc);
+	return k;
+}
+
+/* The home network's side of TS 33.501 §C.3.3, written here with OpenSSL
+ * apart from the card's code: the scheme input from a profile A or B
+ * scheme output, or NULL if its MAC tag is wrong. */
+static const uint8_t *ecies_open(bool b, const uint8_t *so, size_t len, size_t *in_len)
+{
+	static uint8_t in[16];
+	uint8_t *priv, *pub, z[32], k[64], mac[32];
+	size_t priv_len, pub_len, zl = sizeof(z), eph = b ? 33 : 32;
+	EVP_PKEY *hn = NULL, *peer = NULL;
+	EVP_PKEY_CTX *c;
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "X963KDF", NULL);
+	EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+	OSSL_PARAM p[4];
+	unsigned ml;
+	int n;
+
+	priv = t_vec_bytes(vec, b ? "profile-b" : "profile-a", "hn_priv", &priv_len);
+	pub = t_vec_bytes(vec, b ? "profile-b" : "profile-a", "hn_pub", &pub_len);
+	if (!b) {
+		hn = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, priv_len);
+		peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, so, eph);
+	} else {
+		BIGNUM *d = BN_bin2bn(priv, (int)priv_len, NULL);
+
+		hn = p256(pub, pub_len, d);
+		peer = p256(so, eph, NULL);
+		BN_free(d);
+	}
+	c = EVP_PKEY_CTX_new(hn, NULL);
+	ck_assert(c && EVP_PKEY_derive_init(c) == 1 && EVP_PKEY_derive_set_peer(c, peer) == 1 &&
+		  EVP_PKEY_derive(c, z, &zl) == 1);
+	p[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
+	p[1] = OSSL_PARAM_construct_octet_string("key", z, zl);
+	p[2] = OSSL_PARAM_construct_octet_string("info", (void *)so, eph);
+	p[3] = OSSL_PARAM_construct_end();
+	ck_assert_int_eq(EVP_KDF_derive(kc, k, sizeof(k), p), 1);
+	*in_len = len - eph - 8;
+	HMAC(EVP_sha256(), k + 32, 32, so + eph, *in_len, mac, &ml);
+	ck_assert(EVP_EncryptInit_ex(cc, EVP_aes_128_ctr(), NULL, k, k + 16) &&
+		  EVP_EncryptUpdate(cc, in, &n, so + eph, (int)*in_len));
+	EVP_CIPHER_CTX_free(cc);
+	EVP_KDF_CTX_free(kc);
+	EVP_KDF_free(kdf);
+	EVP_PKEY_CTX_free(c);
+	EVP_PKEY_free(hn);
+	EVP_PKEY_free(peer);
+	free(priv);
+	free(pub);
+	return memcmp(mac, so + len - 8, 8) ? NULL : in;
+}
+
+/* EF.SUCI_Calc_Info_USIM (DF.SAIP): schemes A (key 27) and B (key 28)
+ * with the keys of TS 33.501 Annex C.4, in the order given. */
+static void write_calc_info(bool b_first)
+{
+	char cmd[600], hex[300];
+	uint8_t *a, *b;
+	size_t al, bl;
+
+	a = t_vec_bytes(vec, "profile-a", "hn_pub", &al);
+	b = t_vec_bytes(vec, "profile-b", "hn_pub_c", &bl);
+	snprintf(hex, sizeof(hex), "A004%s" "A14B" "80011B8120", b_first ? "02020101" : "01010202");
+	t_hex(a, al, hex + strlen(hex));
+	strcat(hex, "80011C8121");
+	t_hex(b, bl, hex + strlen(hex));
+	while (strlen(hex) < 2 * 118)
+		strcat(hex, "FF");
+	ck_assert_str_eq(t_apdu(card, "00A4000C025FD0"), "9000");
+	ck_assert_str_eq(t_apdu(card, "00A4000C024F01"), "9000");
+	snprintf(cmd, sizeof(cmd), "00D6000076%s", hex);
+	ck_assert_str_eq(t_apdu(card, cmd), "9000");
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	free(a);
+	free(b);
+}
+
+/* IMSI 001010123456063: MCC 001, MNC 01 (EF.AD), MSIN 0123456063. */
+#define SUCI_HEAD "0100F110F0FF"
+#define MSIN_BCD "1032540636"
+
+START_TEST(suci_null_scheme)
+{
+	/* TS.48 v5's SUCI profile: SUCI by the USIM, the null scheme only */
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu_data(card, "80780001"), "A10D" SUCI_HEAD "0000" MSIN_BCD "9000");
+	ck_assert_str_eq(t_apdu_data(card, "80780081"), "A10D" SUCI_HEAD "0000" MSIN_BCD "9000");
+	ck_assert_str_eq(t_apdu(card, "80780002"), "6A86");	/* SUCI-5G-NSWO */
+	ck_assert_str_eq(t_apdu(card, "80780101"), "6A86");
+	ck_assert_str_eq(t_apdu(card, "807800010100"), "6700");
+	ck_assert_str_eq(t_apdu(card, "00780001"), "6E00");	/* CLA 8X */
+	ck_assert_str_eq(t_apdu(card, SEL_ISIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "80780001"), "6D00");	/* the ISIM has none */
+	ck_assert_str_eq(t_apdu(card, SEL_MF), "9000");
+	ck_assert_str_eq(t_apdu(card, "80780001"), "6985");
+}
+END_TEST
+
+/* Profiles A and B with the Annex C.4 home network keys, fresh
+ * ephemeral keys: the home network side recovers the MSIN. */
+START_TEST(suci_ecies)
+{
+	for (int b = 0; b < 2; b++) {
+		char want[32];
+		uint8_t rsp[128];
+		const char *r;
+		const uint8_t *in;
+		size_t n, in_len;
+
+		ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+		ck_assert_str_eq(verify("0A", ADM1), "9000");
+		write_calc_info(b);
+		r = t_apdu_data(card, "80780001");
+		n = t_unhex(r, rsp, sizeof(rsp));
+		ck_assert_uint_eq(n, 2 + 8 + (b ? 33 : 32) + 5 + 8 + 2);
+		snprintf(want, sizeof(want), "A1%02zX" SUCI_HEAD "%s", n - 4, b ? "021C" : "011B");
+		ck_assert(!strncmp(r, want, strlen(want)));
+		in = ecies_open(b, rsp + 10, n - 12, &in_len);
+		ck_assert_ptr_nonnull(in);
+		ck_assert_uint_eq(in_len, 5);
+		t_hex(in, in_len, want);
+		ck_assert_str_eq(want, MSIN_BCD);
+		/* another SUCI each time */
+		{
+			char first[300];
+
+			snprintf(first, sizeof(first), "%s", r);
+			ck_assert_str_ne(t_apdu_data(card, "80780001"), first);
+		}
+	}
+	/* PIN1 enabled and not verified: no SUCI */
+	ck_assert_str_eq(t_apdu(card, "0028000108" PIN1), "9000");
+	restart();
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "80780001"), "6982");
 }
 END_TEST
 
@@ -586,6 +762,14 @@ Suite *usim_suite(void)
 	tcase_add_test(tc, authenticate_errors);
 	tcase_add_test(tc, sqn_survives_restart_and_disable);
 	tcase_add_test(tc, sqn_not_accepted_unless_stored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("suci");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, load_suci_vectors, NULL);
+	tcase_add_test(tc, suci_null_scheme);
+	tcase_add_test(tc, suci_ecies);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pins");
