@@ -11,6 +11,7 @@
 #include "isdp/isdp.h"
 #include "isdp/naa/xor.h"
 #include "sim/card.h"
+#include "sim/host/config.h"
 #include "sim/host/euicc.h"
 #include "sim/store.h"
 
@@ -20,6 +21,7 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/param_build.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -738,6 +740,48 @@ START_TEST(delete_takes_the_state)
 }
 END_TEST
 
+/* The changes in the state file are data from outside: a written file
+ * that the package does not have makes the state refused (the checksum
+ * recomputed, so that only this check can catch it). */
+START_TEST(changes_that_do_not_fit_are_refused)
+{
+	static const uint8_t loci_path[] = { 0x04, 0x06, 0x3F, 0x00, 0x7F, 0xD0, 0x6F, 0x7E };
+	struct sim_card *again = NULL;
+	char path[128];
+	uint8_t *st;
+	size_t len, hits = 0;
+	FILE *f;
+
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00D68B000100"), "9000");
+	sim_card_free(card);
+	card = NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, SIM_STATE_FILE);
+	st = t_read_file(path, &len);
+	for (size_t i = 0; i + sizeof(loci_path) <= len; i++) {
+		if (memcmp(st + i, loci_path, sizeof(loci_path)))
+			continue;
+		st[i + sizeof(loci_path) - 1] = 0x7F;	/* 6F7F: no such file */
+		hits++;
+	}
+	ck_assert_uint_eq(hits, 1);
+	SHA256(st, len - SHA256_DIGEST_LENGTH, st + len - SHA256_DIGEST_LENGTH);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(st, 1, len, f), len);
+	fclose(f);
+	free(st);
+	{
+		struct sim_config *c = t_config();
+
+		snprintf(c->state_dir, sizeof(c->state_dir), "%s", dir);
+		ck_assert_int_lt(sim_card_new(c, &again), 0);
+	}
+	ck_assert_ptr_null(again);
+	card = t_card_new(NULL);	/* for the teardown */
+}
+END_TEST
+
 START_TEST(no_profile_is_read_only)
 {
 	disable();
@@ -786,6 +830,7 @@ Suite *usim_suite(void)
 	tcase_add_test(tc, records);
 	tcase_add_test(tc, cyclic_and_increase);
 	tcase_add_test(tc, delete_takes_the_state);
+	tcase_add_test(tc, changes_that_do_not_fit_are_refused);
 	tcase_add_test(tc, no_profile_is_read_only);
 	suite_add_tcase(s, tc);
 	return s;
