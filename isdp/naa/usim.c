@@ -3,7 +3,8 @@
  * system hands them AUTHENTICATE when the channel's current DF is in
  * their ADF (sim/fs.h); they run AKA with the AKA parameters the profile
  * package gives that ADF (aka.h) and keep the accepted SQNs of TS 33.102
- * Annex C (sqn.h) in the profile's runtime state.
+ * Annex C (sqn.h) in the profile's runtime state. The USIM also answers
+ * GET IDENTITY with a SUCI (suci.h) when the profile has it compute them.
  *
  * A new SQN is written to the card state before the answer leaves the
  * card: a replayed AUTN is refused even after a kill at any moment. */
