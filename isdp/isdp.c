@@ -41,6 +41,7 @@ void isdp_profile_clear(struct isdp_profile *p)
 	free(p->metadata);
 	free(p->dp_proprietary);
 	saip_profile_free(p->decoded);
+	isdp_runtime_free(p->rt);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -96,6 +97,11 @@ void isdp_set_memory_free(struct isdp_store *s, long long free)
 
 const struct isdp_profile *isdp_enabled(const struct isdp_store *s)
 {
+	return isdp_enabled_mut((struct isdp_store *)s);
+}
+
+struct isdp_profile *isdp_enabled_mut(struct isdp_store *s)
+{
 	for (size_t i = 0; i < s->n; i++)
 		if (s->p[i].state == ISDP_ENABLED && !s->p[i].deleting)
 			return &s->p[i];
@@ -119,6 +125,8 @@ int isdp_install(struct isdp_store *s, struct isdp_profile *p)
 {
 	if (s->n == ISDP_MAX_PROFILES)
 		return -EU_E_NOMEM;
+	/* PINs, SQNs and the rest as the package sets them */
+	TRY(isdp_runtime_new(p));
 	s->p[s->n++] = *p;
 	memset(p, 0, sizeof(*p));
 	s->next_index++;

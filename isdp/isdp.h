@@ -10,8 +10,12 @@
 #include <stdint.h>
 
 struct isdp_store;
+struct isdp_runtime;
 struct saip_profile;
 struct sim_file;
+struct sim_fs_change;
+struct sim_fs_secrets;
+struct sim_naa_ops;
 struct sim_store_section;
 
 #define ISDP_ICCID_LEN 10
@@ -57,7 +61,10 @@ struct isdp_profile {
 	uint8_t ci_id[32];		/* CI of the credential set that installed it */
 	size_t ci_id_len;
 	bool deleting;			/* removed by the operation being persisted */
-	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h) */
+	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h); the
+					 * files with what the UE wrote since */
+	struct isdp_runtime *rt;	/* what the UE changed: files written, PINs,
+					 * accepted SQNs (isdp/runtime.c) */
 };
 
 struct isdp_config {
@@ -133,13 +140,25 @@ void isdp_purge_deleted(struct isdp_store *s);
 void isdp_unmark_deleted(struct isdp_store *s);
 
 /* The store's section of the state file (isdp/state.asn): the AID
- * counter [2] and the profiles [3]. */
+ * counter [2], the profiles [3] as installed, and [5] what the UE changed
+ * in them (files, PINs, SQNs). */
 void isdp_state_section(struct isdp_store *s, struct sim_store_section *sec);
 
-/* The file system the card shows (a struct sim_fs_source): the enabled
- * profile's files, or those of an eUICC without one (EF.ICCID of 'FF'
- * bytes, EF.DIR of empty records). */
+/* The file system the card shows (a struct sim_fs_source, arg the store):
+ * the enabled profile's files, or those of an eUICC without one (EF.ICCID
+ * of 'FF' bytes, EF.DIR of empty records); its PINs; and commit(), which
+ * changes the enabled profile and writes the card state, or changes
+ * nothing. */
 const struct sim_file *isdp_files(void *store, size_t *n);
+void isdp_fs_secrets(void *store, struct sim_fs_secrets *out);
+int isdp_fs_commit(void *store, const struct sim_fs_change *c);
+
+/* The network access applications of the enabled profile (arg the
+ * store), for sim_fs_add_naa() with the AID prefixes below. */
+extern const struct sim_naa_ops isdp_usim_naa;
+extern const struct sim_naa_ops isdp_isim_naa;
+extern const uint8_t isdp_usim_prefix[7];	/* A0000000871002, TS 31.102 Annex E */
+extern const uint8_t isdp_isim_prefix[7];	/* A0000000871004, TS 31.103 Annex E */
 
 /* SGP.22 addresses (an FQDN, maybe with a port) as LPAs send them: 1..255
  * bytes of printable ASCII, no spaces. */

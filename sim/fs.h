@@ -1,8 +1,16 @@
-/* The card's file system (ETSI TS 102 221 §8, §11.1.1): the file model and
- * the application that serves it (SELECT by FID, path and ADF name, READ
- * BINARY, READ RECORD, STATUS). Which files exist is not its business: a
- * source hands it the current file list (the enabled profile's files, or
- * those of an eUICC without one) every time it looks. */
+/* The card's file system (ETSI TS 102 221 §8, §9, §11.1): the file model
+ * and the application that serves it: SELECT by FID, path and ADF name,
+ * STATUS, READ/UPDATE BINARY, READ/UPDATE/SEARCH RECORD, INCREASE, the
+ * access rules of EF.ARR (§9.2.4), and the PIN commands VERIFY, CHANGE,
+ * DISABLE, ENABLE and UNBLOCK PIN (§9.5, §11.1.9-§11.1.13). Which files
+ * and PINs exist is not its business: a source hands it the current ones
+ * (the enabled profile's, or those of an eUICC without one) every time it
+ * looks, and makes each change durable before the command answers.
+ *
+ * The network access applications (USIM, ISIM) are ADFs of that file
+ * system: their handlers register by AID prefix (sim_fs_add_naa) and get
+ * the application commands (AUTHENTICATE, GET IDENTITY) sent while the
+ * channel's current DF is inside one of their ADFs. */
 #ifndef SIM_FS_H
 #define SIM_FS_H
 
@@ -59,10 +67,66 @@ struct sim_file {
 	uint16_t pe_id;		/* profile element that created it (profiles/) */
 };
 
-/* The files the card shows now; called for every command, so a profile
- * enabled or disabled in between is seen at once. */
+/* PINs (TS 102 221 §9.5.1 key references: 01-08 and 11 global, 0A-0E
+ * ADM, 81-88 local, 8A-8E local ADM). Values are 8 bytes as sent in
+ * VERIFY: digits ('30'-'39') padded with 'FF' for user PINs, any coding
+ * for ADM keys. */
+#define SIM_PIN_LEN		8
+#define SIM_FS_MAX_PINS		64
+
+struct sim_pin {
+	uint16_t df;		/* the DF/ADF a local PIN belongs to (its FID); SIM_FID_MF for global ones */
+	uint8_t key_ref;
+	uint8_t value[SIM_PIN_LEN];
+	uint8_t max_attempts;
+	uint8_t left;		/* attempts left; 0: blocked */
+	bool enabled;		/* verification required (DISABLE/ENABLE PIN) */
+	bool may_disable;	/* DISABLE PIN allowed */
+	uint8_t puk_ref;	/* key reference of its unblock PIN, 0: none */
+};
+
+/* Unblock PINs (UNBLOCK PIN, TS 102 221 §11.1.13). */
+struct sim_puk {
+	uint8_t key_ref;
+	uint8_t value[SIM_PIN_LEN];
+	uint8_t max_attempts;
+	uint8_t left;
+};
+
+/* The PINs of the current file system. `id` is different for every PIN
+ * set the source ever hands out (another profile, the same profile
+ * loaded again): the verification status, which is per card session and
+ * never stored, belongs to one set. */
+struct sim_fs_secrets {
+	const struct sim_pin *pins;
+	size_t n_pins;		/* at most SIM_FS_MAX_PINS are used */
+	const struct sim_puk *puks;
+	size_t n_puks;
+	uint64_t id;
+};
+
+/* One change, made durable as a whole or not at all: a file's new content
+ * (same length as now), a PIN's new state, its unblock PIN's new state.
+ * The pointers are elements of what files() and secrets() returned. */
+struct sim_fs_change {
+	const struct sim_file *file;	/* NULL: no file changes */
+	const uint8_t *content;		/* file->content_len bytes */
+	const struct sim_pin *pin;	/* NULL: no PIN changes */
+	struct sim_pin pin_new;
+	const struct sim_puk *puk;	/* NULL: no unblock PIN changes */
+	struct sim_puk puk_new;
+};
+
+/* Where the file system gets its files and PINs. files() is called for
+ * every command, so a profile enabled or disabled in between is seen at
+ * once. secrets() and commit() may be NULL: no PINs, read-only files. */
 struct sim_fs_source {
 	const struct sim_file *(*files)(void *arg, size_t *n);
+	void (*secrets)(void *arg, struct sim_fs_secrets *out);
+	/* Apply the change to memory and make it durable before returning 0;
+	 * on any error memory is as before (the command then changes
+	 * nothing and answers 6581). */
+	int (*commit)(void *arg, const struct sim_fs_change *c);
 	void *arg;
 };
 
@@ -70,6 +134,37 @@ struct sim_fs;
 
 int sim_fs_new(const struct sim_fs_source *src, struct sim_fs **out);
 void sim_fs_free(struct sim_fs *fs);
+
+/* ---- network access applications -------------------------------------------- */
+
+/* Where an application command runs: the ADF the channel's current DF is
+ * in (the DF itself or one below it). */
+struct sim_naa_ctx {
+	struct sim_fs *fs;
+	unsigned channel;
+	const struct sim_file *adf;
+};
+
+/* An application command of a NAA: a status word, data to out. */
+typedef unsigned (*sim_naa_fn)(void *arg, const struct sim_naa_ctx *c, const struct sim_apdu *a,
+			       struct sim_rbuf *out);
+
+struct sim_naa_ops {
+	const char *name;		/* "USIM", for the trace */
+	sim_naa_fn authenticate;	/* AUTHENTICATE (INS 88); NULL: 6D00 */
+	sim_naa_fn get_identity;	/* GET IDENTITY (INS 78); NULL: 6D00 */
+};
+
+#define SIM_FS_MAX_NAA 4
+
+/* The handler for ADFs whose AID starts with prefix[0..len). */
+int sim_fs_add_naa(struct sim_fs *fs, const uint8_t *prefix, size_t len, const struct sim_naa_ops *ops,
+		   void *arg);
+
+/* Whether key reference key_ref (a PIN, TS 102 221 §9.5.1) is satisfied
+ * now for the channel's current DF: verified in this card session, or
+ * disabled. False for a PIN that does not exist. */
+bool sim_fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref);
 
 /* The root application of the card OS (register with SIM_APP_ROOT). */
 extern const struct sim_app_ops sim_fs_app;

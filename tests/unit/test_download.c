@@ -86,7 +86,10 @@ static uint8_t *read_profile(const char *name, size_t *len)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", PROFILES_DIR, name);
+	if (name[0] == '/')	/* a package a test made */
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", PROFILES_DIR, name);
 	return read_all(path, len);
 }
 
@@ -1268,6 +1271,48 @@ START_TEST(bpp_pe_processing_error)
 }
 END_TEST
 
+/* AKA parameters the card cannot run (MILENAGE with a 256-bit K, PE
+ * identification 70, before the End PE): the download fails with a PE
+ * processing error, not a profile whose USIM would answer wrongly. */
+START_TEST(bpp_aka_the_card_cannot_run)
+{
+	static const uint8_t head[] = {
+		0xA4, 0x43, 0xA0, 0x03, 0x81, 0x01, 0x70, 0xA1, 0x3C, 0xA1, 0x3A,
+		0x80, 0x01, 0x01, 0x81, 0x01, 0x00, 0x82, 0x20,
+	};
+	uint8_t pe[sizeof(head) + 32 + 18];
+	struct card *c = card_open(NULL, NULL);
+	size_t len, end = 0;
+	uint8_t *upp = read_profile(SUBJECT, &len);
+	char *dir = strdup(t_mkdtemp()), path[256];
+	struct tlv t;
+	FILE *f;
+
+	memcpy(pe, head, sizeof(head));
+	memset(pe + sizeof(head), 0x11, 32);
+	pe[sizeof(head) + 32] = 0x83;
+	pe[sizeof(head) + 33] = 0x10;
+	memset(pe + sizeof(head) + 34, 0x22, 16);
+	/* the End PE is the last element */
+	for (size_t off = 0; off < len; off += t.raw_len) {
+		ck_assert_int_eq(tlv_parse(upp + off, len - off, &t), 0);
+		end = off;
+	}
+	snprintf(path, sizeof(path), "%s/milenage-k256.der", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(upp, 1, end, f), end);
+	ck_assert_uint_eq(fwrite(pe, 1, sizeof(pe), f), sizeof(pe));
+	ck_assert_uint_eq(fwrite(upp + end, 1, len - end, f), len - end);
+	fclose(f);
+	bpp_error_on(c, NULL, path, 0, CMD_LOAD_PROFILE_ELEMENTS, ER_PE_PROCESSING, "MILENAGE with a 256-bit K");
+	card_close(c);
+	free(upp);
+	t_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(bpp_unsupported_profile_class)
 {
 	static const char *const no_test[] = { "rsp-capability", "additionalProfile", NULL };
@@ -1983,6 +2028,7 @@ Suite *download_suite(void)
 	tcase_add_test(tc, bpp_iccid_already_exists);
 	tcase_add_test(tc, bpp_insufficient_memory);
 	tcase_add_test(tc, bpp_pe_processing_error);
+	tcase_add_test(tc, bpp_aka_the_card_cannot_run);
 	tcase_add_test(tc, bpp_unsupported_profile_class);
 
 	tc = tcase(s, "cancel_and_interrupt", 120);

@@ -33,13 +33,8 @@ static char dir[64];
 
 static uint8_t *load(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = malloc(1 << 20);
+	uint8_t *b = t_read_file(path, len);
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(b);
-	*len = fread(b, 1, 1 << 20, f);
-	fclose(f);
 	ck_assert_int_gt(*len, 100);
 	return b;
 }
