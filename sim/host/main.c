@@ -226,8 +226,12 @@ static int configure(const struct options *o, struct sim_config *cfg)
 	}
 	if (o->control)
 		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s", o->control);
-	else if (!cfg->control_set && cfg->state_dir[0])
-		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s/%s", cfg->state_dir, CONTROL_SOCKET);
+	else if (!cfg->control_set && cfg->state_dir[0] &&
+		 snprintf(cfg->control_path, sizeof(cfg->control_path), "%s/%s", cfg->state_dir, CONTROL_SOCKET) >=
+		 (int)sizeof(cfg->control_path)) {
+		fprintf(stderr, "euicc-sim: the state directory's path is too long for %s\n", CONTROL_SOCKET);
+		return -1;
+	}
 	return 0;
 }
 
