@@ -159,6 +159,14 @@ static const struct es10_entry *find_function(uint32_t tag)
 	return NULL;
 }
 
+const char *isdr_es10_request_type(uint32_t tag, const char **req_type)
+{
+	const struct es10_entry *e = find_function(tag);
+
+	*req_type = e ? e->req_type : NULL;
+	return e ? e->name : NULL;
+}
+
 static const char *unsupported_name(uint32_t tag)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(es10_unsupported); i++)
