@@ -63,6 +63,8 @@ static void usage(FILE *f)
 		"  --gsmtap HOST[:PORT]\n"
 		"                      send them live as GSMTAP over UDP (port 4729)\n"
 		"  --trace-json FILE   write one JSON object per command, response and power event\n"
+		"  --report FILE       judge the LPA: write the conformance report (JSON) when the card stops\n"
+		"  --junit FILE        the same report as JUnit XML (one test case per rule)\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
 		"  -h, --help          this help\n"
@@ -78,7 +80,7 @@ struct options {
 	const char *vpcd, *listen, *state, *config, *preset, *private_pki, *control;
 	const char *faults[FAULT_MAX];
 	size_t n_faults;
-	const char *pcap, *gsmtap, *trace_json;
+	const char *pcap, *gsmtap, *trace_json, *report, *junit;
 	char certs[SIM_PATH_MAX];
 	bool print_eid;
 	/* sideload */
@@ -111,6 +113,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "pcap", required_argument, NULL, 'W' },
 		{ "gsmtap", required_argument, NULL, 'G' },
 		{ "trace-json", required_argument, NULL, 'J' },
+		{ "report", required_argument, NULL, 'Y' },
+		{ "junit", required_argument, NULL, 'U' },
 		{ 0 }
 	};
 	int c;
@@ -144,6 +148,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'W': o->pcap = optarg; break;
 		case 'G': o->gsmtap = optarg; break;
 		case 'J': o->trace_json = optarg; break;
+		case 'Y': o->report = optarg; break;
+		case 'U': o->junit = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -166,11 +172,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* --pcap, --gsmtap, --trace-json: as the config keys of the same names. */
+/* --pcap, --gsmtap, --trace-json, --report, --junit: as the config keys of
+ * the same names. */
 static int set_trace_flags(const struct options *o, struct sim_config *cfg)
 {
 	const char *const flags[][2] = {
 		{ "pcap", o->pcap }, { "gsmtap", o->gsmtap }, { "trace-json", o->trace_json },
+		{ "report", o->report }, { "junit", o->junit },
 	};
 	char err[1024];
 

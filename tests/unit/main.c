@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define SUITES(X) \
-	X(tlv) X(apdu) X(es10) X(store) X(crypto) X(bsp) X(saip) X(download) X(profile) X(aka) X(trace)
+	X(tlv) X(apdu) X(es10) X(store) X(crypto) X(bsp) X(saip) X(download) X(profile) X(aka) X(trace) X(report)
 
 #define DECLARE(name) Suite *name##_suite(void);
 SUITES(DECLARE)
