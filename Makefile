@@ -117,6 +117,7 @@ check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
 	tests/integration/listen.sh $(SIM) $(PCSC_TEST)
 	tests/integration/faults.sh $(SIM) $(PCSC_TEST)
+	tests/integration/report.sh $(SIM) $(PCSC_TEST)
 	tests/integration/cards.sh $(PCSC_TEST)
 
 # The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.
