@@ -1178,7 +1178,7 @@ static void remove_notification(struct report *r)
 /* The request side of a complete ES10 command (the card has run it). */
 static void es10_request(struct report *r)
 {
-	struct tlv h;
+	struct tlv h = { 0 };
 	const char *type;
 	bool der_ok = false;
 	bool is_tlv = tlv_parse_header(r->es10.req, r->es10.len, &h) == 0;
@@ -1187,10 +1187,16 @@ static void es10_request(struct report *r)
 	r->es10.tag = is_tlv ? h.tag : 0;
 	/* What the ISD-R takes for a BPP segment (isdr/isdr.c): these tags,
 	 * or anything while a load is on that is no TLV. */
-	r->es10.bpp = (!is_tlv && r->bpp.on) || h.tag == SGP22_TAG_BOUND_PROFILE_PACKAGE ||
-		      h.tag == SGP22_TAG_BPP_FIRST_SEQ87 || h.tag == SGP22_TAG_BPP_SEQ88 ||
-		      h.tag == SGP22_TAG_BPP_SECOND_SEQ87 || h.tag == SGP22_TAG_BPP_SEQ86 || h.tag == BSP_TAG_PPP ||
-		      h.tag == BSP_TAG_ENC || h.tag == BSP_TAG_MAC;
+	r->es10.bpp = is_tlv ? h.tag == SGP22_TAG_BOUND_PROFILE_PACKAGE || h.tag == SGP22_TAG_BPP_FIRST_SEQ87 ||
+			       h.tag == SGP22_TAG_BPP_SEQ88 || h.tag == SGP22_TAG_BPP_SECOND_SEQ87 ||
+			       h.tag == SGP22_TAG_BPP_SEQ86 || h.tag == BSP_TAG_PPP || h.tag == BSP_TAG_ENC ||
+			       h.tag == BSP_TAG_MAC : r->bpp.on;
+	if (r->es10.bpp)
+		r->es10.name = "ES10b.LoadBoundProfilePackage";
+	else if (!is_tlv)
+		r->es10.name = "ES10 (no DER header)";
+	else if (!(r->es10.name = isdr_es10_request_type(h.tag, &type)))
+		r->es10.name = "ES10 (no function of this card)";
 	if (!r->es10_seen) {
 		r->es10_seen = true;
 		if (r->termcap.euicc)
@@ -1203,19 +1209,14 @@ static void es10_request(struct report *r)
 			     "TERMINAL CAPABILITY");
 	}
 	if (r->es10.bpp) {
-		r->es10.name = "ES10b.LoadBoundProfilePackage";
 		bpp_segment(r, r->es10.req, r->es10.len);
 		return;
 	}
 	if (!is_tlv) {
-		r->es10.name = "ES10 (no DER header)";
 		fail(r, R_DER, show_es10(r), "the request does not begin with a DER tag and length: %s",
 		     eu_strerror(tlv_parse_header(r->es10.req, r->es10.len, &h)));
 		return;
 	}
-	r->es10.name = isdr_es10_request_type(h.tag, &type);
-	if (!r->es10.name)
-		r->es10.name = "ES10 (no function of this card)";
 	if (r->bpp.on) {
 		r->bpp.interrupted = true;
 		fail(r, R_BPP_ALONE, show_es10(r), "%s in the middle of the BPP begun at #%lu (segment %zu)",

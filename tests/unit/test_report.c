@@ -192,6 +192,23 @@ static void expect(struct rig *g, const char *id, enum report_verdict want)
 		      report_verdict_name(want));
 }
 
+/* The report (as at the end) contains needle. */
+static bool json_has(struct rig *g, const char *needle)
+{
+	struct json_out j = { 0 };
+	char *text;
+	bool found;
+
+	report_json(g->r, &j, true);
+	text = json_out_done(&j);
+	ck_assert_ptr_nonnull(text);
+	found = strstr(text, needle) != NULL;
+	if (!found)
+		fprintf(stderr, "no %s in %s\n", needle, text);
+	free(text);
+	return found;
+}
+
 /* ---- a download through the test SM-DP+ ------------------------------------------ */
 
 enum step { UPTO_AUTH, UPTO_PREPARE, UPTO_BIND, ALL };
@@ -320,6 +337,8 @@ START_TEST(termcap)
 	ck_assert_uint_eq(es10(g, "BF3E035C015A"), 0x9000);
 	close_lpa(g);
 	expect(g, "UICC-TERMCAP-01", REPORT_FAIL);
+	/* the finding names the ES10 command and shows its request */
+	ck_assert(json_has(g, "\"session\":2,\"channel\":1,\"command\":\"ES10c.GetEID\",\"bytes\":\"BF3E035C015A\""));
 	rig_free(g);
 
 	/* TERMINAL CAPABILITY without the eUICC-related tag 83 */
