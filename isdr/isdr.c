@@ -251,7 +251,7 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	 * (§5.7.6); refused commands above leave the load alone. */
 	if (isdr->session.state >= RSP_BPP_SECURED)
 		isdr_session_end(isdr, "another ES10 command arrived");
-	if (fault.kind == ISDR_FAULT_ERROR && fault.function == e->name)
+	if (fault.kind == ISDR_FAULT_ERROR && fault.function && !strcmp(fault.function, e->name))
 		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
 	else
 		rc = e->fn(isdr, rq, req, len, &rs);
