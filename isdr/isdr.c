@@ -160,6 +160,14 @@ static const struct es10_entry *find_function(uint32_t tag)
 	return NULL;
 }
 
+const char *isdr_es10_request_type(uint32_t tag, const char **req_type)
+{
+	const struct es10_entry *e = find_function(tag);
+
+	*req_type = e ? e->req_type : NULL;
+	return e ? e->name : NULL;
+}
+
 static const char *unsupported_name(uint32_t tag)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(es10_unsupported); i++)
@@ -282,7 +290,7 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	 * (§5.7.6); refused commands above leave the load alone. */
 	if (isdr->session.state >= RSP_BPP_SECURED)
 		isdr_session_end(isdr, "another ES10 command arrived");
-	if (fault.kind == ISDR_FAULT_ERROR && fault.function == e->name)
+	if (fault.kind == ISDR_FAULT_ERROR && fault.function && !strcmp(fault.function, e->name))
 		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
 	else
 		rc = e->fn(isdr, rq, &x, &rs);

@@ -36,6 +36,9 @@
  *                              itself right after storing the SQN (test
  *                              hook), then the same AUTN after a restart:
  *                              refused with AUTS
+ *   pcsc-test READER report-good / report-bad
+ *                              an LPA that follows every rule of the
+ *                              conformance report / breaks each once
  *
  * With PCSC_TEST_APDU_LOG=FILE every APDU exchanged is appended to FILE
  * as "COMMAND SW" in hex, for the trace test to compare with the card's
@@ -323,35 +326,6 @@ static void again_check(void)
 
 /* ---- download through the test SM-DP+ ------------------------------------ */
 
-struct piece_ctx {
-	unsigned ch;
-	uint8_t *pir;
-	size_t pir_len, at;
-	int bad;
-};
-
-static int send_piece(void *vctx, size_t index, const uint8_t *piece, size_t len)
-{
-	struct piece_ctx *c = vctx;
-	static uint8_t out[4096];
-	size_t n;
-
-	if (es10_bin(c->ch, piece, len, out, sizeof(out), &n) < 0 || n < 2 ||
-	    out[n - 2] != 0x90 || out[n - 1] != 0x00) {
-		c->bad = 1;
-		return 1;
-	}
-	if (n > 2) {
-		/* The PIR: after the last piece, or at the piece that failed. */
-		c->pir = malloc(n - 2);
-		memcpy(c->pir, out, n - 2);
-		c->pir_len = n - 2;
-		c->at = index;
-		return 2;
-	}
-	return 0;
-}
-
 static uint8_t *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -363,53 +337,139 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return b;
 }
 
+/* A download in steps, as an LPA runs it. */
+struct dl {
+	struct smdp *dp;
+	uint8_t *bpp;
+	size_t bpp_len;
+	const uint8_t *seg[256];
+	size_t seg_len[256], n_seg;
+	uint8_t rsp[8192];	/* the last answer: data and SW */
+	size_t rsp_len;
+};
+
+static void dl_free(struct dl *d)
+{
+	smdp_free(d->dp);
+	free(d->bpp);
+	memset(d, 0, sizeof(*d));
+}
+
+static bool dl_es10(unsigned ch, struct dl *d, const uint8_t *req, size_t len)
+{
+	return es10_bin(ch, req, len, d->rsp, sizeof(d->rsp), &d->rsp_len) == 0 && d->rsp_len >= 2;
+}
+
+static bool dl_challenge(unsigned ch, struct dl *d, uint8_t chal[16])
+{
+	if (!dl_es10(ch, d, (const uint8_t *)"\xBF\x2E\x00", 3) || d->rsp_len != 23)
+		return false;
+	memcpy(chal, d->rsp + 5, 16);
+	return true;
+}
+
+/* AuthenticateServer with this challenge; the authenticateErrorCode, or
+ * -1 when something else failed. */
+static int dl_auth(unsigned ch, struct dl *d, const char *curve, const uint8_t chal[16])
+{
+	struct smdp_opts opts = { .curve = curve, .certs_dir = SIM_DATADIR "/certs/sgp26" };
+	uint8_t *req = NULL;
+	size_t len = 0;
+	bool sent;
+
+	if (!d->dp && smdp_new(&opts, &d->dp) < 0)
+		return -1;
+	if (smdp_authenticate_server_request(d->dp, chal, &req, &len) < 0)
+		return -1;
+	sent = dl_es10(ch, d, req, len);
+	free(req);
+	return sent ? smdp_check_authenticate_response(d->dp, d->rsp, d->rsp_len - 2) : -1;
+}
+
+static int dl_prepare(unsigned ch, struct dl *d)
+{
+	uint8_t *req = NULL;
+	size_t len = 0;
+	bool sent;
+
+	if (smdp_prepare_download_request(d->dp, &req, &len) < 0)
+		return -1;
+	sent = dl_es10(ch, d, req, len);
+	free(req);
+	return sent ? smdp_check_prepare_response(d->dp, d->rsp, d->rsp_len - 2) : -1;
+}
+
+static int collect_segment(void *vd, size_t index, const uint8_t *p, size_t len)
+{
+	struct dl *d = vd;
+
+	if (index >= 256)
+		return 1;
+	d->seg[index] = p;
+	d->seg_len[index] = len;
+	d->n_seg = index + 1;
+	return 0;
+}
+
+static bool dl_bind(struct dl *d, const char *file)
+{
+	size_t upp_len;
+	uint8_t *upp = read_file(file, &upp_len);
+	bool ok = upp_len && smdp_build_bpp(d->dp, upp, upp_len, &d->bpp, &d->bpp_len) == 0 &&
+		  smdp_bpp_pieces(d->bpp, d->bpp_len, collect_segment, d) == 0;
+
+	free(upp);
+	return ok;
+}
+
+/* Send segments [from, to); stops at the PIR (returned in *pir, if any)
+ * or at a refusal. Returns the number of the segment that answered the
+ * PIR, or -1. */
+static long dl_segments(unsigned ch, struct dl *d, size_t from, size_t to, struct smdp_pir *pir)
+{
+	for (size_t i = from; i < to && i < d->n_seg; i++) {
+		if (!dl_es10(ch, d, d->seg[i], d->seg_len[i]) || d->rsp[d->rsp_len - 2] != 0x90)
+			return -1;
+		if (d->rsp_len > 2) {
+			if (pir && smdp_check_pir(d->dp, d->rsp, d->rsp_len - 2, pir) < 0)
+				return -1;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
 /* One download over PC/SC; returns a message on failure, NULL on success. */
 static const char *download(unsigned ch, const char *curve, const char *file, struct smdp_pir *pir)
 {
 	static char why[512];
-	static uint8_t rsp[8192];
-	struct smdp_opts opts = { .curve = curve, .certs_dir = SIM_DATADIR "/certs/sgp26" };
-	struct smdp *dp = NULL;
-	struct piece_ctx pc = { .ch = ch };
-	uint8_t *req = NULL, *bpp = NULL, *upp;
-	size_t req_len, n, bpp_len, upp_len;
+	struct dl *d = calloc(1, sizeof(*d));
+	uint8_t chal[16];
 	int rc = 0;
+	long at;
 
 #define FAIL(...) do { snprintf(why, sizeof(why), __VA_ARGS__); goto out; } while (0)
 	why[0] = 0;
-	upp = read_file(file, &upp_len);
-	if (!upp_len)
-		FAIL("cannot read %s", file);
-	if (smdp_new(&opts, &dp) < 0)
-		FAIL("smdp_new");
-	if (es10_bin(ch, (const uint8_t *)"\xBF\x2E\x00", 3, rsp, sizeof(rsp), &n) < 0 || n != 23)
+	if (!d)
+		FAIL("out of memory");
+	if (!dl_challenge(ch, d, chal))
 		FAIL("GetEUICCChallenge");
-	if (smdp_authenticate_server_request(dp, rsp + 5, &req, &req_len) < 0 ||
-	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
-	    (rc = smdp_check_authenticate_response(dp, rsp, n - 2)) != 0)
-		FAIL("AuthenticateServer: code %d: %s", rc, smdp_why(dp));
-	free(req);
-	req = NULL;
-	if (smdp_prepare_download_request(dp, &req, &req_len) < 0 ||
-	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
-	    (rc = smdp_check_prepare_response(dp, rsp, n - 2)) != 0)
-		FAIL("PrepareDownload: code %d: %s", rc, smdp_why(dp));
-	if (smdp_build_bpp(dp, upp, upp_len, &bpp, &bpp_len) < 0)
-		FAIL("build BPP: %s", smdp_why(dp));
-	rc = smdp_bpp_pieces(bpp, bpp_len, send_piece, &pc);
-	if (pc.bad || !pc.pir)
-		FAIL("LoadBoundProfilePackage: piece %zu refused, or no PIR came", pc.at);
-	if (smdp_check_pir(dp, pc.pir, pc.pir_len, pir) < 0)
-		FAIL("PIR: %s", smdp_why(dp));
+	if ((rc = dl_auth(ch, d, curve, chal)) != 0)
+		FAIL("AuthenticateServer: code %d: %s", rc, d->dp ? smdp_why(d->dp) : "");
+	if ((rc = dl_prepare(ch, d)) != 0)
+		FAIL("PrepareDownload: code %d: %s", rc, smdp_why(d->dp));
+	if (!dl_bind(d, file))
+		FAIL("build BPP %s: %s", file, smdp_why(d->dp));
+	at = dl_segments(ch, d, 0, d->n_seg, pir);
+	if (at < 0)
+		FAIL("LoadBoundProfilePackage: a segment refused, or no PIR came");
 	if (!pir->success)
 		FAIL("PIR errorResult: bppCommandId %u, errorReason %u", pir->bpp_command_id, pir->error_reason);
 out:
 #undef FAIL
-	free(pc.pir);
-	free(req);
-	free(bpp);
-	free(upp);
-	smdp_free(dp);
+	if (d)
+		dl_free(d);
+	free(d);
 	return why[0] ? why : NULL;
 }
 
@@ -1143,6 +1203,158 @@ static void aka_replay(const char *sim, const char *file)
 	check_replay(&a, &v, v.sqn, "the AUTN the killed card had accepted");
 }
 
+/* ---- the LPA conformance report (tests/integration/report.sh) -------------------- */
+
+#define TS48_ICCID "989444999999990940F9"	/* TS48 as in tag 5A */
+
+/* The LPA program ends (power off) and the next one starts. */
+static bool next_program(const char *reader)
+{
+	SCardDisconnect(card, SCARD_UNPOWER_CARD);
+	return SCardConnect(ctx, reader, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0, &card, &proto) == SCARD_S_SUCCESS;
+}
+
+static void close_channel(unsigned ch)
+{
+	char cmd[16];
+
+	snprintf(cmd, sizeof(cmd), "007080%02X00", ch);
+	check(!strcmp(xfer(cmd), "9000"), "MANAGE CHANNEL close", NULL);
+}
+
+/* An LPA that does what every rule says: each rule passes. */
+static void report_good(const char *reader)
+{
+	unsigned ch = open_isdr();
+	struct dl *d = calloc(1, sizeof(*d));
+	struct smdp_pir pir = { 0 };
+	uint8_t chal[16], *req = NULL;
+	size_t len = 0;
+	char hex[64];
+	const char *r;
+
+	/* a session the LPA postpones: CancelSession with its transactionId */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0,
+	      "GetEUICCChallenge, GetEUICCInfo1, AuthenticateServer", NULL);
+	check(smdp_cancel_session_request(d->dp, 1, &req, &len) == 0 && dl_es10(ch, d, req, len) &&
+	      smdp_check_cancel_response(d->dp, d->rsp, d->rsp_len - 2) == 0, "CancelSession (postponed)", NULL);
+	free(req);
+	dl_free(d);
+	/* a download as lpac runs it */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_prepare(ch, d) == 0 && dl_bind(d, TS48) && dl_segments(ch, d, 0, d->n_seg, &pir) ==
+	      (long)d->n_seg - 1 && pir.success, "a download in the segments of §2.5.5", NULL);
+	dl_free(d);
+	/* its notification: retrieved (and delivered), then removed */
+	snprintf(hex, sizeof(hex), "BF2B05A0038001%02lX", pir.seq_number);
+	r = es10(ch, hex);
+	check(!strncmp(r, "BF2B", 4) && ends_with(r, "9000"), "RetrieveNotificationsList", r);
+	snprintf(hex, sizeof(hex), "BF30038001%02lX", pir.seq_number);
+	r = es10(ch, hex);
+	check(!strcmp(r, "BF30038001009000"), "RemoveNotificationFromList", r);
+	/* enabled with refreshFlag FALSE: the program ends, the card is reset */
+	r = by_iccid(ch, "BF31", TS48_ICCID, "00");
+	check(!strcmp(r, "BF31038001009000"), "EnableProfile, refreshFlag FALSE", r);
+	r = es10(ch, "BF29125A0A" TS48_ICCID "900474657374");
+	check(!strcmp(r, "BF29038001009000"), "SetNickname", r);
+	close_channel(ch);
+	check(next_program(reader), "power off, power on", NULL);
+	ch = open_isdr();
+	r = by_iccid(ch, "BF32", TS48_ICCID, "FF");
+	check(!strcmp(r, "BF32038001009000"), "DisableProfile", r);
+	r = es10(ch, "BF330C5A0A" TS48_ICCID);
+	check(!strcmp(r, "BF33038001009000"), "DeleteProfile", r);
+	close_channel(ch);
+	free(d);
+}
+
+/* An LPA that gets every rule wrong once: each rule fails. */
+static void report_bad(const char *reader)
+{
+	struct dl *d = calloc(1, sizeof(*d));
+	struct smdp_pir pir = { 0 };
+	uint8_t chal[16], chal2[16], *req = NULL;
+	size_t len = 0;
+	unsigned ch = 0;
+	char cmd[600], nick[140] = "";
+	const char *r;
+
+	/* no TERMINAL CAPABILITY */
+	r = xfer("0070000001");
+	sscanf(r, "%2x", &ch);
+	snprintf(cmd, sizeof(cmd), "0%XA4040010A0000005591010FFFFFFFF8900000100", ch);
+	check(!strcmp(xfer(cmd), "611A"), "SELECT ISD-R on a channel, no TERMINAL CAPABILITY", NULL);
+	es10(ch, "BF3E035C015A");
+	/* GET RESPONSE with nothing announced */
+	snprintf(cmd, sizeof(cmd), "8%XC0000010", ch);
+	check(!strcmp(xfer(cmd), "6F00"), "GET RESPONSE with nothing pending", NULL);
+	/* an ES10 response left in the card */
+	snprintf(cmd, sizeof(cmd), "8%XE2910003BF2200", ch);
+	check(!strncmp(xfer(cmd), "61", 2), "EUICCInfo2 announced", NULL);
+	es10(ch, "BF3E035C015A");
+	/* STORE DATA block 2 after block 0 */
+	snprintf(cmd, sizeof(cmd), "8%XE2110003BF3E03", ch);
+	xfer(cmd);
+	snprintf(cmd, sizeof(cmd), "8%XE29102035C015A", ch);
+	xfer(cmd);
+	/* STORE DATA to the MF */
+	check(!strcmp(xfer("80E2910006BF3E035C015A"), "6985"), "STORE DATA on the basic channel", NULL);
+	/* not DER; an element the type does not have */
+	es10(ch, "BF3E81035C015A");
+	es10(ch, "BF3E065C015A9F7F00");
+	/* 65 characters of nickname */
+	for (int i = 0; i < 65; i++)
+		strcat(nick, "61");
+	snprintf(cmd, sizeof(cmd), "BF294F5A0A" TS48_ICCID "9041%s", nick);
+	es10(ch, cmd);
+	/* no EUICCInfo1, and the older of two challenges */
+	check(dl_challenge(ch, d, chal) && dl_challenge(ch, d, chal2) && dl_auth(ch, d, "NIST", chal) == 6,
+	      "AuthenticateServer with a stale challenge: euiccChallengeMismatch", NULL);
+	dl_free(d);
+	/* the channel left open */
+	check(next_program(reader), "power off with the channel open, power on", NULL);
+
+	ch = open_isdr();
+	/* PrepareDownload after a new challenge; then CancelSession with no session */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_challenge(ch, d, chal2) && dl_prepare(ch, d) == 4, "PrepareDownload out of order: noSessionContext",
+	      NULL);
+	check(smdp_cancel_session_request(d->dp, 0, &req, &len) == 0 && dl_es10(ch, d, req, len),
+	      "CancelSession with no session", NULL);
+	free(req);
+	dl_free(d);
+	/* EnableProfile between AuthenticateServer and PrepareDownload; then
+	 * the A1 header and its first 88 in one segment, and a segment after
+	 * the eUICC ended the load */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0,
+	      "AuthenticateServer", NULL);
+	by_iccid(ch, "BF31", TS48_ICCID, "FF");
+	check(dl_prepare(ch, d) == 0 && dl_bind(d, TS48) && d->seg[2][0] == 0xA1 &&
+	      d->seg[2] + d->seg_len[2] == d->seg[3], "PrepareDownload after EnableProfile", NULL);
+	dl_segments(ch, d, 0, 2, NULL);
+	dl_es10(ch, d, d->seg[2], d->seg_len[2] + d->seg_len[3]);
+	dl_segments(ch, d, 4, 5, NULL);
+	dl_free(d);
+	/* GetEID in the middle of a BPP */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_prepare(ch, d) == 0 && dl_bind(d, TS48), "a download up to the BPP", NULL);
+	dl_segments(ch, d, 0, 3, NULL);
+	es10(ch, "BF3E035C015A");
+	dl_free(d);
+	/* an install notification removed without being retrieved; another
+	 * one left on the card */
+	check(download(ch, "NIST", TS48, &pir) == NULL, "download", NULL);
+	snprintf(cmd, sizeof(cmd), "BF30038001%02lX", pir.seq_number);
+	check(!strcmp(es10(ch, cmd), "BF30038001009000"), "RemoveNotificationFromList, never retrieved", NULL);
+	check(download(ch, "NIST", TS48_OTHER, &pir) == NULL, "another download", NULL);
+	/* enabled with refreshFlag FALSE, then the MF without a reset */
+	r = by_iccid(ch, "BF31", TS48_ICCID, "00");
+	check(!strcmp(r, "BF31038001009000"), "EnableProfile, refreshFlag FALSE", r);
+	r = xfer("00A40004023F00");
+	close_channel(ch);
+	free(d);
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -1261,6 +1473,10 @@ int main(int argc, char **argv)
 		remove_check(reader);
 	} else if (!strcmp(mode, "mute")) {
 		mute_check();
+	} else if (!strcmp(mode, "report-good")) {
+		report_good(reader);
+	} else if (!strcmp(mode, "report-bad")) {
+		report_bad(reader);
 	} else if (!strcmp(mode, "lifecycle") || !strcmp(mode, "lifecycle-again")) {
 		lifecycle(!strcmp(mode, "lifecycle-again"));
 	} else if (!strcmp(mode, "aka") && argc > 4) {
