@@ -466,7 +466,7 @@ if [ -n "${PKI_TEST_SMDPP_ENV:-}" ]; then
 	check "osmo-smdpp (own netns, -c smdpp layout): ES9+ download to eUICC $DL_EID, TLS verified against the generated CI" \
 		unshare -n bash -c "smdpp_download '$PKI_TEST_SMDPP_ENV' '$T/dl' '$T/dl-smdpp' '_$DL_EID'"
 else
-	echo "skip osmo-smdpp download (set PKI_TEST_SMDPP_ENV=$PYSIM_ENV, needs root)"
+	echo "skip osmo-smdpp download (set PKI_TEST_SMDPP_ENV to a pySim environment, see certs/README.md; needs root)"
 fi
 
 echo "($(($(date +%s) - start)) s)"
