@@ -4,6 +4,7 @@
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/tlv.h"
+#include "sim/utf8.h"
 #include "profiles/saip.h"
 
 #include <openssl/crypto.h>
@@ -197,12 +198,14 @@ static int check_metadata_sizes(asn1_node md)
 {
 	static const struct {
 		const char *name;
-		int max;
+		int max;	/* bytes (OCTET STRING) or characters (UTF8String) */
+		bool utf8;
 	} limits[] = {
-		{ "serviceProviderName", ISDP_SPN_MAX }, { "profileName", ISDP_NAME_MAX },
-		{ "icon", ISDP_ICON_MAX }, { "profileOwner.gid1", ISDP_GID_MAX }, { "profileOwner.gid2", ISDP_GID_MAX },
+		{ "serviceProviderName", ISDP_SPN_MAX, true }, { "profileName", ISDP_NAME_MAX, true },
+		{ "icon", ISDP_ICON_MAX, false }, { "profileOwner.gid1", ISDP_GID_MAX, false },
+		{ "profileOwner.gid2", ISDP_GID_MAX, false },
 	};
-	uint8_t buf[256];
+	uint8_t buf[4 * ISDP_NAME_MAX];
 	int count = 0, sz;
 	uint32_t bits;
 	size_t n;
@@ -212,7 +215,17 @@ static int check_metadata_sizes(asn1_node md)
 
 		sz = 0;
 		rc = asn1_read_value(md, limits[i].name, NULL, &sz);
-		if ((rc == ASN1_MEM_ERROR || rc == ASN1_SUCCESS) && sz > limits[i].max)
+		if (rc != ASN1_MEM_ERROR && rc != ASN1_SUCCESS)
+			continue;	/* absent */
+		if (!limits[i].utf8) {
+			if (sz > limits[i].max)
+				return -EU_E_PARAM;
+			continue;
+		}
+		/* a UTF8String's SIZE counts characters (X.680 §41.4); a
+		 * string that is not UTF-8 is malformed */
+		if (sim_asn1_read(md, limits[i].name, buf, sizeof(buf), &n) < 0 ||
+		    sim_utf8_chars(buf, n) < 0 || sim_utf8_chars(buf, n) > limits[i].max)
 			return -EU_E_PARAM;
 	}
 	/* an icon only with its type, and a known type */

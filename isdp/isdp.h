@@ -29,6 +29,10 @@ struct sim_store_section;
 #define ISDP_MCC_MNC_LEN 3
 #define ISDP_AID_MAX 16
 #define ISDP_MAX_PROFILES 32
+/* profileNickname: UTF8String (SIZE(0..64)) counts characters (X.680
+ * §41.4), up to 4 bytes each */
+#define ISDP_NICKNAME_CHARS 64
+#define ISDP_NICKNAME_MAX (4 * ISDP_NICKNAME_CHARS)
 
 enum isdp_state {
 	ISDP_DISABLED = 0,	/* ProfileState values, SGP.22 §5.7.15 */
@@ -48,7 +52,7 @@ struct isdp_profile {
 	enum isdp_state state;
 	enum isdp_class profile_class;
 	bool field_loaded_test;
-	char nickname[65];
+	char nickname[ISDP_NICKNAME_MAX + 1];	/* well-formed UTF-8 */
 	bool has_nickname;
 	uint8_t *metadata;		/* StoreMetadataRequest DER, as received */
 	size_t metadata_len;

@@ -7,6 +7,7 @@
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/store.h"
+#include "sim/utf8.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -243,6 +244,9 @@ static int read_profile(asn1_node list, int i, struct isdp_profile *p)
 	if (rc == 0) {
 		p->nickname[n] = 0;
 		p->has_nickname = true;
+		if (strlen(p->nickname) != n || sim_utf8_chars((const uint8_t *)p->nickname, n) < 0 ||
+		    sim_utf8_chars((const uint8_t *)p->nickname, n) > ISDP_NICKNAME_CHARS)
+			return -EU_E_CORRUPT;
 	}
 	TRY(opt(rc));
 	TRY(opt(sim_asn1_read_alloc(list, F("dpProprietaryData"), &p->dp_proprietary, &p->dp_proprietary_len)));

@@ -19,6 +19,7 @@
 #include "sim/err.h"
 #include "sim/host/euicc.h"
 #include "sim/tlv.h"
+#include "sim/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -507,41 +508,6 @@ static bool result_code(const uint8_t *p, size_t len, uint32_t tag, unsigned lon
 	struct tlv t, c;
 
 	return response_tlv(p, len, tag, &t) && child(&t, 0x80, &c) == 1 && uint_value(&c, v);
-}
-
-/* Well-formed UTF-8 (RFC 3629) of n bytes; the number of characters, or
- * -1. */
-static long utf8_chars(const uint8_t *s, size_t n)
-{
-	long chars = 0;
-
-	for (size_t i = 0; i < n; chars++) {
-		unsigned c = s[i], need, cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1, cp = c & 0x1F, min = 0x80;
-		else if (c >= 0xE0 && c <= 0xEF)
-			need = 2, cp = c & 0x0F, min = 0x800;
-		else if (c >= 0xF0 && c <= 0xF4)
-			need = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return -1;
-		if (n - i - 1 < need)
-			return -1;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return -1;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
-		i += need + 1;
-	}
-	return chars;
 }
 
 static bool prefix_of(const uint8_t *data, size_t len, const uint8_t *aid, size_t aid_len)
@@ -1158,7 +1124,7 @@ static void set_nickname(struct report *r)
 
 	if (!request_value(r, &t) || child(&t, 0x90, &nick) != 1)
 		return;		/* not a SetNicknameRequest: ES10-ASN1-01 says so */
-	chars = utf8_chars(nick.val, nick.len);
+	chars = sim_utf8_chars(nick.val, nick.len);
 	if (chars < 0)
 		fail(r, R_NICKNAME, show_es10(r), "profileNickname (%zu bytes) is not valid UTF-8", nick.len);
 	else if (chars > SGP22_NICKNAME_MAX)

@@ -11,6 +11,7 @@
  * is provoked on its own, its exact code checked, and the card must show
  * no new profile and complete a normal download afterwards; CancelSession,
  * a new session or a reset in the middle of the 86 segments; persistence. */
+#define _GNU_SOURCE	/* memmem */
 #include "tests/smdp/smdp.h"
 #include "tests/unit/helpers.h"
 #include "tests/unit/vectors.h"
@@ -1491,6 +1492,45 @@ START_TEST(bpp_metadata_too_long)
 }
 END_TEST
 
+/* The names are UTF8Strings: their SIZE counts characters (X.680 §41.4),
+ * so 32 two-byte characters are a valid serviceProviderName and 64
+ * four-byte ones a valid profileName; one more, or a string that is not
+ * UTF-8, is refused. */
+START_TEST(bpp_metadata_names_in_characters)
+{
+	static char spn[4 * 33 + 1], name[4 * 65 + 1];
+	struct smdp_opts o = { 0 };
+	struct card *c = card_open(NULL, NULL);
+	struct plist before;
+	static const uint8_t req[] = { 0xBF, 0x2D, 0x00 };
+
+	for (int i = 0; i < 32; i++)
+		strcat(spn, "\xC3\xA9");	/* é */
+	for (int i = 0; i < 64; i++)
+		strcat(name, "\xF0\x9F\x93\xB6");	/* U+1F4F6 */
+	o.service_provider_name = spn;
+	o.profile_name = name;
+	get_profiles(c, &before);
+	install(c, &o, SUBJECT, &before);
+	ck_assert_uint_eq(es10(c, req, sizeof(req)), 0x9000);
+	ck_assert(memmem(c->rsp, c->rsp_len, "\x91\x40", 2) != NULL);	/* 64 bytes */
+	ck_assert(memmem(c->rsp, c->rsp_len, spn, strlen(spn)) != NULL);
+	ck_assert(memmem(c->rsp, c->rsp_len, "\x92\x82\x01\x00", 4) != NULL);	/* 256 bytes */
+	ck_assert(memmem(c->rsp, c->rsp_len, name, strlen(name)) != NULL);
+	card_close(c);
+
+	strcat(spn, "\xC3\xA9");
+	o.profile_name = NULL;
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a serviceProviderName of 33 characters (66 bytes)");
+	o.service_provider_name = NULL;
+	strcat(name, "\xF0\x9F\x93\xB6");
+	o.profile_name = name;
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a profileName of 65 characters (260 bytes)");
+	o.profile_name = "\xC0\x80 overlong NUL";
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a profileName that is not UTF-8");
+}
+END_TEST
+
 /* ---- persistence ------------------------------------------------------------ */
 
 /* The profiles element ([3], tag A3) of the state file, or empty. */
@@ -2040,6 +2080,7 @@ Suite *download_suite(void)
 	tc = tcase(s, "hostile_input", 120);
 	tcase_add_test(tc, refused_command_during_86_keeps_load);
 	tcase_add_test(tc, bpp_metadata_too_long);
+	tcase_add_test(tc, bpp_metadata_names_in_characters);
 
 	tc = tcase(s, "issuers", 120);
 	tcase_add_test(tc, preset_ci_lists);
