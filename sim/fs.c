@@ -4,7 +4,7 @@
  * FID, as in the profile package. Each channel has its own current DF, EF
  * and record. Access rules and PINs are in sim/fs_sec.c. */
 #include "sim/fs.h"
-#include "sim/fs_priv.h"
+#include "sim/fs_sec.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/sw.h"
@@ -29,6 +29,11 @@ void sim_fs_free(struct sim_fs *fs)
 	free(fs);
 }
 
+bool sim_fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref)
+{
+	return fs_key_satisfied(fs, channel, key_ref);
+}
+
 int sim_fs_add_naa(struct sim_fs *fs, const uint8_t *prefix, size_t len, const struct sim_naa_ops *ops,
 		   void *arg)
 {
@@ -44,30 +49,10 @@ int sim_fs_add_naa(struct sim_fs *fs, const uint8_t *prefix, size_t len, const s
 	return 0;
 }
 
-const struct sim_file *fs_files(const struct sim_fs *fs, size_t *n)
-{
-	const struct sim_file *f = fs->src.files(fs->src.arg, n);
-
-	if (!f)
-		*n = 0;
-	return f;
-}
-
-const struct sim_file *fs_lookup(const struct sim_fs *fs, const uint16_t *path, uint8_t depth, uint16_t fid)
-{
-	size_t n;
-	const struct sim_file *f = fs_files(fs, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (f[i].fid == fid && f[i].depth == depth && !memcmp(f[i].path, path, depth * sizeof(*path)))
-			return &f[i];
-	return NULL;
-}
-
 static const struct sim_file *lookup_sfi(const struct sim_fs *fs, const struct fs_channel *ch, uint8_t sfi)
 {
 	size_t n;
-	const struct sim_file *f = fs_files(fs, &n);
+	const struct sim_file *f = sim_files(&fs->src, &n);
 
 	for (size_t i = 0; i < n; i++)
 		if (f[i].sfi == sfi && f[i].depth == ch->df_depth &&
@@ -80,7 +65,7 @@ static const struct sim_file *current_ef(const struct sim_fs *fs, const struct f
 {
 	if (ch->ef == 0)
 		return NULL;
-	return fs_lookup(fs, ch->df_path, ch->df_depth, ch->ef);
+	return sim_file_lookup(&fs->src, ch->df_path, ch->df_depth, ch->ef);
 }
 
 static bool is_df(const struct sim_file *f)
@@ -178,7 +163,7 @@ static const struct sim_file *current_df(const struct sim_fs *fs, const struct f
 {
 	if (ch->df_depth <= 1)
 		return &mf_file;
-	return fs_lookup(fs, ch->df_path, ch->df_depth - 1, ch->df_path[ch->df_depth - 1]);
+	return sim_file_lookup(&fs->src, ch->df_path, ch->df_depth - 1, ch->df_path[ch->df_depth - 1]);
 }
 
 /* ---- SELECT ---------------------------------------------------------------------- */
@@ -241,7 +226,7 @@ static unsigned select_fid(struct sim_fs *fs, struct fs_channel *ch, uint16_t fi
 	memcpy(path, ch->df_path, sizeof(path));
 	if (fid == SIM_FID_MF)
 		return select_found(fs, ch, mfpath, 0, &mf_file, a, out);
-	f = fs_lookup(fs, path, depth, fid);
+	f = sim_file_lookup(&fs->src, path, depth, fid);
 	if (f)
 		return select_found(fs, ch, path, depth, f, a, out);
 	if (depth > 1 && path[depth - 1] == fid)
@@ -249,17 +234,17 @@ static unsigned select_fid(struct sim_fs *fs, struct fs_channel *ch, uint16_t fi
 	if (depth > 1) {
 		if (path[depth - 2] == fid) {		/* the parent */
 			const struct sim_file *parent = depth == 2 ? &mf_file :
-				fs_lookup(fs, path, depth - 2, fid);
+				sim_file_lookup(&fs->src, path, depth - 2, fid);
 
 			if (parent) {
 				select_df(ch, path, depth - 1);
 				return selected(fs, parent, a, out);
 			}
 		}
-		f = fs_lookup(fs, path, depth - 1, fid);	/* the parent's children */
+		f = sim_file_lookup(&fs->src, path, depth - 1, fid);	/* the parent's children */
 		if (f)
 			return select_found(fs, ch, path, depth - 1, f, a, out);
-		f = fs_lookup(fs, mfpath, 1, fid);
+		f = sim_file_lookup(&fs->src, mfpath, 1, fid);
 		if (f) {
 			LOG_DEBUG("SELECT %04X: found among the MF's files, outside TS 102 221's search order",
 				  fid);
@@ -292,7 +277,7 @@ static unsigned select_path(struct sim_fs *fs, struct fs_channel *ch, const stru
 
 		if (fid == SIM_FID_MF)
 			return SW_WRONG_DATA;	/* the path excludes the MF */
-		f = depth < SIM_FS_MAX_DEPTH ? fs_lookup(fs, path, depth, fid) : NULL;
+		f = depth < SIM_FS_MAX_DEPTH ? sim_file_lookup(&fs->src, path, depth, fid) : NULL;
 		if (i + 1 == n)
 			return f ? select_found(fs, ch, path, depth, f, a, out) : SW_FILE_NOT_FOUND;
 		if (!f || !is_df(f))
@@ -323,7 +308,7 @@ static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_r
 	case 0x01:	/* a child DF of the current DF */
 		if (a->lc != 2)
 			return SW_WRONG_LENGTH;
-		f = fs_lookup(fs, ch->df_path, ch->df_depth, (uint16_t)(a->data[0] << 8 | a->data[1]));
+		f = sim_file_lookup(&fs->src, ch->df_path, ch->df_depth, (uint16_t)(a->data[0] << 8 | a->data[1]));
 		if (!f || !is_df(f))
 			return SW_FILE_NOT_FOUND;
 		return select_found(fs, ch, ch->df_path, ch->df_depth, f, a, out);
@@ -344,7 +329,7 @@ static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_r
 static const struct sim_file *find_adf(const struct sim_fs *fs, const uint8_t *aid, size_t len, size_t n)
 {
 	size_t count;
-	const struct sim_file *f = fs_files(fs, &count);
+	const struct sim_file *f = sim_files(&fs->src, &count);
 
 	for (size_t i = 0; i < count; i++)
 		if (f[i].type == SIM_FT_ADF && len <= f[i].aid.len && !memcmp(f[i].aid.b, aid, len) &&
@@ -884,7 +869,7 @@ static const struct naa_entry *channel_naa(struct sim_fs *fs, unsigned channel, 
 	*sw = SW_CONDITIONS_NOT_SATISFIED;
 	if (ch->df_depth < 2)
 		return NULL;
-	adf = fs_lookup(fs, ch->df_path, 1, ch->df_path[1]);
+	adf = sim_file_lookup(&fs->src, ch->df_path, 1, ch->df_path[1]);
 	if (!adf || adf->type != SIM_FT_ADF)
 		return NULL;
 	*sw = SW_INS_NOT_SUPPORTED;

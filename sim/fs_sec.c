@@ -8,8 +8,7 @@
  * profile) and change only through its commit(), before the command
  * answers; a wrong PIN costs an attempt even if the card dies right after.
  * Whether a PIN was verified lasts for the card session and lives here. */
-#include "sim/fs.h"
-#include "sim/fs_priv.h"
+#include "sim/fs_sec.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/sw.h"
@@ -109,7 +108,7 @@ static bool key_ok(struct sim_fs *fs, const struct sim_fs_secrets *sec, const ui
 	return !sec->pins[i].enabled || verified(fs, (size_t)i);
 }
 
-bool sim_fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref)
+bool fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref)
 {
 	struct sim_fs_secrets sec;
 	const struct fs_channel *ch;
@@ -148,7 +147,7 @@ static bool arr_rule(struct sim_fs *fs, const struct sim_file *f, const uint8_t 
 	fid = (uint16_t)(f->arr[0] << 8 | f->arr[1]);
 	r = f->arr[2];
 	for (int d = f->depth; d >= 1; d--) {
-		const struct sim_file *arr = fs_lookup(fs, f->path, (uint8_t)d, fid);
+		const struct sim_file *arr = sim_file_lookup(&fs->src, f->path, (uint8_t)d, fid);
 
 		if (!arr)
 			continue;

@@ -1,10 +1,10 @@
-/* The file system application's insides, shared by sim/fs.c (files,
- * SELECT, reading and writing) and sim/fs_sec.c (EF.ARR access rules and
- * PINs). */
-#ifndef SIM_FS_PRIV_H
-#define SIM_FS_PRIV_H
+/* EF.ARR access rules and PINs (sim/fs_sec.c), and the insides of the
+ * file system application they work on, which sim/fs.c (files, SELECT,
+ * reading and writing) shares. */
+#ifndef SIM_FS_SEC_H
+#define SIM_FS_SEC_H
 
-#include "sim/fs.h"
+#include "sim/file.h"
 
 struct fs_channel {
 	uint16_t df_path[SIM_FS_MAX_DEPTH];	/* current DF as FIDs from the MF */
@@ -35,14 +35,13 @@ struct sim_fs {
  * ISO/IEC 7816-4 Table 17: READ b1, UPDATE b2; INCREASE by its INS). */
 enum fs_op { FS_READ, FS_UPDATE, FS_INCREASE };
 
-const struct sim_file *fs_files(const struct sim_fs *fs, size_t *n);
-/* The file `fid` directly inside the DF at path[0..depth). */
-const struct sim_file *fs_lookup(const struct sim_fs *fs, const uint16_t *path, uint8_t depth, uint16_t fid);
-
 /* The PIN set now, with the session's verification status reset when it
  * is another set than last time. */
 void fs_secrets(struct sim_fs *fs, struct sim_fs_secrets *sec);
 void fs_sec_reset(struct sim_fs *fs);
+
+/* sim_fs_key_satisfied() (sim/fs.h). */
+bool fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref);
 
 /* Whether op on EF f is allowed now by its EF.ARR rule. */
 bool fs_allowed(struct sim_fs *fs, const struct sim_file *f, enum fs_op op);
