@@ -25,7 +25,8 @@ CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsub
 # trace writers (linked into the tests, fuzzers and benchmarks too), the
 # CLI and the vpcd loop.
 CARD_SRC = $(wildcard sim/*.c ecasd/*.c isdr/*.c isdp/*.c isdp/naa/*.c profiles/*.c) \
-	sim/host/euicc.c sim/host/config.c sim/host/fault.c sim/host/json.c sim/host/trace.c
+	sim/host/euicc.c sim/host/config.c sim/host/fault.c sim/host/json.c sim/host/trace.c \
+	sim/host/report.c
 # The rest of the program: CLI, event loop, vpcd link, control socket.
 HOST_SRC = sim/host/main.c sim/host/loop.c sim/host/vpcd.c sim/host/control.c
 # libtasn1 modules, compiled by asn1Parser: name_asn1_tab from each file.
@@ -146,6 +147,7 @@ check-integration: $(SIM) $(PCSC_TEST) keyperms
 	tests/integration/run.sh $(SIM) $(PCSC_TEST)
 	tests/integration/listen.sh $(SIM) $(PCSC_TEST)
 	tests/integration/faults.sh $(SIM) $(PCSC_TEST)
+	tests/integration/report.sh $(SIM) $(PCSC_TEST)
 	tests/integration/cards.sh $(PCSC_TEST)
 
 # The private PKI generator (certs/mkpki) against the SGP.22 certificate profiles.

@@ -4,6 +4,7 @@
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/tlv.h"
+#include "sim/utf8.h"
 #include "profiles/saip.h"
 
 #include <openssl/crypto.h>
@@ -41,6 +42,7 @@ void isdp_profile_clear(struct isdp_profile *p)
 	free(p->metadata);
 	free(p->dp_proprietary);
 	saip_profile_free(p->decoded);
+	isdp_runtime_free(p->rt);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -96,6 +98,11 @@ void isdp_set_memory_free(struct isdp_store *s, long long free)
 
 const struct isdp_profile *isdp_enabled(const struct isdp_store *s)
 {
+	return isdp_enabled_mut((struct isdp_store *)s);
+}
+
+struct isdp_profile *isdp_enabled_mut(struct isdp_store *s)
+{
 	for (size_t i = 0; i < s->n; i++)
 		if (s->p[i].state == ISDP_ENABLED && !s->p[i].deleting)
 			return &s->p[i];
@@ -119,6 +126,8 @@ int isdp_install(struct isdp_store *s, struct isdp_profile *p)
 {
 	if (s->n == ISDP_MAX_PROFILES)
 		return -EU_E_NOMEM;
+	/* PINs, SQNs and the rest as the package sets them */
+	TRY(isdp_runtime_new(p));
 	s->p[s->n++] = *p;
 	memset(p, 0, sizeof(*p));
 	s->next_index++;
@@ -189,12 +198,14 @@ static int check_metadata_sizes(asn1_node md)
 {
 	static const struct {
 		const char *name;
-		int max;
+		int max;	/* bytes (OCTET STRING) or characters (UTF8String) */
+		bool utf8;
 	} limits[] = {
-		{ "serviceProviderName", ISDP_SPN_MAX }, { "profileName", ISDP_NAME_MAX },
-		{ "icon", ISDP_ICON_MAX }, { "profileOwner.gid1", ISDP_GID_MAX }, { "profileOwner.gid2", ISDP_GID_MAX },
+		{ "serviceProviderName", ISDP_SPN_MAX, true }, { "profileName", ISDP_NAME_MAX, true },
+		{ "icon", ISDP_ICON_MAX, false }, { "profileOwner.gid1", ISDP_GID_MAX, false },
+		{ "profileOwner.gid2", ISDP_GID_MAX, false },
 	};
-	uint8_t buf[256];
+	uint8_t buf[4 * ISDP_NAME_MAX];
 	int count = 0, sz;
 	uint32_t bits;
 	size_t n;
@@ -204,7 +215,17 @@ static int check_metadata_sizes(asn1_node md)
 
 		sz = 0;
 		rc = asn1_read_value(md, limits[i].name, NULL, &sz);
-		if ((rc == ASN1_MEM_ERROR || rc == ASN1_SUCCESS) && sz > limits[i].max)
+		if (rc != ASN1_MEM_ERROR && rc != ASN1_SUCCESS)
+			continue;	/* absent */
+		if (!limits[i].utf8) {
+			if (sz > limits[i].max)
+				return -EU_E_PARAM;
+			continue;
+		}
+		/* a UTF8String's SIZE counts characters (X.680 §41.4); a
+		 * string that is not UTF-8 is malformed */
+		if (sim_asn1_read(md, limits[i].name, buf, sizeof(buf), &n) < 0 ||
+		    sim_utf8_chars(buf, n) < 0 || sim_utf8_chars(buf, n) > limits[i].max)
 			return -EU_E_PARAM;
 	}
 	/* an icon only with its type, and a known type */

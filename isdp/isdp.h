@@ -10,8 +10,12 @@
 #include <stdint.h>
 
 struct isdp_store;
+struct isdp_runtime;
 struct saip_profile;
 struct sim_file;
+struct sim_fs_change;
+struct sim_fs_secrets;
+struct sim_naa_ops;
 struct sim_store_section;
 
 #define ISDP_ICCID_LEN 10
@@ -25,6 +29,10 @@ struct sim_store_section;
 #define ISDP_MCC_MNC_LEN 3
 #define ISDP_AID_MAX 16
 #define ISDP_MAX_PROFILES 32
+/* profileNickname: UTF8String (SIZE(0..64)) counts characters (X.680
+ * §41.4), up to 4 bytes each */
+#define ISDP_NICKNAME_CHARS 64
+#define ISDP_NICKNAME_MAX (4 * ISDP_NICKNAME_CHARS)
 
 enum isdp_state {
 	ISDP_DISABLED = 0,	/* ProfileState values, SGP.22 §5.7.15 */
@@ -44,7 +52,7 @@ struct isdp_profile {
 	enum isdp_state state;
 	enum isdp_class profile_class;
 	bool field_loaded_test;
-	char nickname[65];
+	char nickname[ISDP_NICKNAME_MAX + 1];	/* well-formed UTF-8 */
 	bool has_nickname;
 	uint8_t *metadata;		/* StoreMetadataRequest DER, as received */
 	size_t metadata_len;
@@ -57,7 +65,10 @@ struct isdp_profile {
 	uint8_t ci_id[32];		/* CI of the credential set that installed it */
 	size_t ci_id_len;
 	bool deleting;			/* removed by the operation being persisted */
-	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h) */
+	struct saip_profile *decoded;	/* the package, decoded (profiles/saip.h); the
+					 * files with what the UE wrote since */
+	struct isdp_runtime *rt;	/* what the UE changed: files written, PINs,
+					 * accepted SQNs (isdp/runtime.c) */
 };
 
 struct isdp_config {
@@ -133,13 +144,25 @@ void isdp_purge_deleted(struct isdp_store *s);
 void isdp_unmark_deleted(struct isdp_store *s);
 
 /* The store's section of the state file (isdp/state.asn): the AID
- * counter [2] and the profiles [3]. */
+ * counter [2], the profiles [3] as installed, and [5] what the UE changed
+ * in them (files, PINs, SQNs). */
 void isdp_state_section(struct isdp_store *s, struct sim_store_section *sec);
 
-/* The file system the card shows (a struct sim_fs_source): the enabled
- * profile's files, or those of an eUICC without one (EF.ICCID of 'FF'
- * bytes, EF.DIR of empty records). */
+/* The file system the card shows (a struct sim_fs_source, arg the store):
+ * the enabled profile's files, or those of an eUICC without one (EF.ICCID
+ * of 'FF' bytes, EF.DIR of empty records); its PINs; and commit(), which
+ * changes the enabled profile and writes the card state, or changes
+ * nothing. */
 const struct sim_file *isdp_files(void *store, size_t *n);
+void isdp_fs_secrets(void *store, struct sim_fs_secrets *out);
+int isdp_fs_commit(void *store, const struct sim_fs_change *c);
+
+/* The network access applications of the enabled profile (arg the
+ * store), for sim_fs_add_naa() with the AID prefixes below. */
+extern const struct sim_naa_ops isdp_usim_naa;
+extern const struct sim_naa_ops isdp_isim_naa;
+extern const uint8_t isdp_usim_prefix[7];	/* A0000000871002, TS 31.102 Annex E */
+extern const uint8_t isdp_isim_prefix[7];	/* A0000000871004, TS 31.103 Annex E */
 
 /* SGP.22 addresses (an FQDN, maybe with a port) as LPAs send them: 1..255
  * bytes of printable ASCII, no spaces. */

@@ -7,6 +7,7 @@
 #include "profiles/saip.h"
 #include "sim/err.h"
 #include "sim/log.h"
+#include "sim/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,14 @@ fail:
 	return rc;
 }
 
+/* Well-formed UTF-8 of at most max characters. */
+static bool utf8_within(const char *s, long max)
+{
+	long chars = sim_utf8_chars((const uint8_t *)s, strlen(s));
+
+	return chars >= 0 && chars <= max;
+}
+
 int isdp_sideload(struct isdp_store *s, const uint8_t *pkg, size_t len, const char *spn,
 		  const char *name, enum isdp_class cls, const char *notify, char *err, size_t err_len)
 {
@@ -144,8 +153,10 @@ int isdp_sideload(struct isdp_store *s, const uint8_t *pkg, size_t len, const ch
 	size_t md_len = 0;
 	int rc;
 
-	if (strlen(spn) > ISDP_SPN_MAX || strlen(name) > ISDP_NAME_MAX || (notify && strlen(notify) > ISDP_ADDR_MAX)) {
-		snprintf(err, err_len, "service provider name (max 32) or profile name (max 64) too long");
+	if (!utf8_within(spn, ISDP_SPN_MAX) || !utf8_within(name, ISDP_NAME_MAX) ||
+	    (notify && strlen(notify) > ISDP_ADDR_MAX)) {
+		snprintf(err, err_len, "service provider name (max 32 characters) or profile name "
+			 "(max 64) too long or not UTF-8, or notification address too long");
 		return -EU_E_PARAM;
 	}
 	rc = saip_decode(pkg, len, &decoded);

@@ -11,6 +11,7 @@
 #include "isdp/isdp.h"
 #include "sim/err.h"
 #include "sim/log.h"
+#include "sim/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,7 +368,8 @@ int es10c_set_nickname(struct isdr *isdr, asn1_node req, const struct sim_asn1_e
 		       asn1_node *rsp)
 {
 	uint8_t iccid[ISDP_ICCID_LEN + 1];
-	char nick[SGP22_NICKNAME_MAX + 1], old[SGP22_NICKNAME_MAX + 1];
+	char nick[ISDP_NICKNAME_MAX + 1], old[ISDP_NICKNAME_MAX + 1];
+	long chars;
 	size_t n, ilen;
 	int target;
 	unsigned long res = NICKNAME_OK;
@@ -377,8 +379,10 @@ int es10c_set_nickname(struct isdr *isdr, asn1_node req, const struct sim_asn1_e
 	    sim_asn1_read(req, "profileNickname", (uint8_t *)nick, sizeof(nick) - 1, &n) < 0)
 		return -EU_E_PARAM;
 	nick[n] = 0;
-	if (strlen(nick) != n)
-		return -EU_E_PARAM;	/* no NUL inside a UTF8String here */
+	chars = sim_utf8_chars((const uint8_t *)nick, n);
+	/* no NUL inside, well-formed UTF-8, SIZE(0..64) in characters */
+	if (strlen(nick) != n || chars < 0 || chars > SGP22_NICKNAME_MAX)
+		return -EU_E_PARAM;
 	target = isdp_lookup(isdr->env.isdp, "iccid", iccid, ilen);
 	if (target < 0) {
 		res = NICKNAME_ICCID_NOT_FOUND;

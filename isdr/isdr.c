@@ -160,6 +160,14 @@ static const struct es10_entry *find_function(uint32_t tag)
 	return NULL;
 }
 
+const char *isdr_es10_request_type(uint32_t tag, const char **req_type)
+{
+	const struct es10_entry *e = find_function(tag);
+
+	*req_type = e ? e->req_type : NULL;
+	return e ? e->name : NULL;
+}
+
 static const char *unsupported_name(uint32_t tag)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(es10_unsupported); i++)
@@ -189,53 +197,6 @@ static const char *function_of(const struct isdr *isdr, const uint8_t *req, size
 		return LOAD_BPP_NAME;
 	e = find_function(t.tag);
 	return e ? e->name : unsupported_name(t.tag);
-}
-
-/* ---- deviations ---------------------------------------------------------------- */
-
-const struct isdr_deviations *isdr_deviations(const struct isdr *isdr)
-{
-	return &isdr->deviations;
-}
-
-void isdr_deviations_clear(struct isdr *isdr)
-{
-	memset(&isdr->deviations, 0, sizeof(isdr->deviations));
-}
-
-/* Trace and record what the walk tolerated (or, strict, refused). */
-static void note_deviations(struct isdr *isdr, const char *function, const struct sim_asn1_ext *x)
-{
-	struct isdr_deviations *d = &isdr->deviations;
-	const char *verdict = isdr->cfg->strict ? "refused (--strict)" : "ignored";
-
-	for (size_t i = 0; i < x->n_dev; i++) {
-		char what[160];
-
-		sim_asn1_dev_describe(&x->dev[i], what, sizeof(what));
-		LOG_INFO("%s: %s %s", function, what,
-			 x->dev[i].kind == SIM_ASN1_DEV_UNKNOWN || isdr->cfg->strict ? verdict : "accepted");
-		if (d->n < ISDR_DEVIATIONS_KEPT) {
-			struct isdr_deviation *v = &d->v[d->n++];
-
-			snprintf(v->function, sizeof(v->function), "%s", function);
-			snprintf(v->what, sizeof(v->what), "%s", what);
-			snprintf(v->path, sizeof(v->path), "%s", x->dev[i].path);
-			v->refused = isdr->cfg->strict;
-		}
-	}
-	if (x->total_dev > x->n_dev)
-		LOG_INFO("%s: %zu more deviations", function, x->total_dev - x->n_dev);
-	d->total += x->total_dev;
-}
-
-int isdr_decode(struct isdr *isdr, const char *function, const char *type, const uint8_t *der, size_t len,
-		asn1_node *out, struct sim_asn1_ext *x)
-{
-	int rc = sim_asn1_decode_ext(type, der, len, isdr->cfg->strict ? SIM_ASN1_EXT_STRICT : 0, out, x);
-
-	note_deviations(isdr, function, x);
-	return rc;
 }
 
 /* One complete ES10 command (the reassembled STORE DATA payload). */
@@ -282,8 +243,6 @@ static unsigned isdr_es10(struct isdr *isdr, const uint8_t *req, size_t len, str
 	 * (§5.7.6); refused commands above leave the load alone. */
 	if (isdr->session.state >= RSP_BPP_SECURED)
 		isdr_session_end(isdr, "another ES10 command arrived");
-	/* by name: the fault's string is isdr/fault.c's, another object
-	 * than e->name (equal pointers only where the linker merged them) */
 	if (fault.kind == ISDR_FAULT_ERROR && fault.function && !strcmp(fault.function, e->name))
 		rc = isdr_fault_answer(isdr, e->name, fault.code, rq, &rs);
 	else

@@ -94,6 +94,12 @@ struct isdr_deviations {
 const struct isdr_deviations *isdr_deviations(const struct isdr *isdr);
 void isdr_deviations_clear(struct isdr *isdr);
 
+/* The ES10 function an outer request tag names (SGP.22 §5.7), e.g.
+ * "ES10b.AuthenticateServer", and the ASN.1 type of its request (NULL: the
+ * request is empty); NULL for a tag this card has no function for. The
+ * dispatch table itself, for observers of the traffic (the LPA report). */
+const char *isdr_es10_request_type(uint32_t tag, const char **req_type);
+
 extern const uint8_t isdr_aid[16];	/* A0000005591010FFFFFFFF8900000100 */
 extern const struct sim_app_ops isdr_app;
 

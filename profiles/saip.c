@@ -429,13 +429,30 @@ static int aka_algo(asn1_node n, struct saip_aka *a)
 	TRY(rd_fixed(n, nm(nb, sizeof(nb), "%s.algorithmOptions", ap), &a->algorithm_options, 1, 1, NULL));
 	/* 128-bit keys; TUAK also 256-bit (TS 35.231) */
 	TRY(rd_fixed(n, nm(nb, sizeof(nb), "%s.key", ap), a->k, sizeof(a->k), 0, &len));
-	if (len != 16 && len != 32)
-		return -EU_E_PE_VALUE;
 	a->k_len = (uint8_t)len;
-	TRY(rd_fixed(n, nm(nb, sizeof(nb), "%s.opc", ap), a->opc, sizeof(a->opc), 0, &len));
-	if (len != 16 && len != 32)
+	/* may be empty for the test algorithm, which ignores it (pySim
+	 * writes it so) */
+	rc = sim_asn1_read(n, nm(nb, sizeof(nb), "%s.opc", ap), a->opc, sizeof(a->opc), &len);
+	if (rc == -EU_E_TOO_LONG)
 		return -EU_E_PE_VALUE;
+	TRY(rc);
 	a->opc_len = (uint8_t)len;
+	/* What the card's algorithms can run (isdp/naa/aka.h): a card that
+	 * would answer AUTHENTICATE wrongly must not install the profile. */
+	switch (a->algorithm_id) {
+	case 1:		/* MILENAGE: 128-bit K and OPc (TS 35.206) */
+		if (a->k_len != 16 || a->opc_len != 16)
+			return -EU_E_PE_UNSUPPORTED;
+		break;
+	case 2:		/* TUAK: 128/256-bit K, 256-bit TOPc (TS 35.231) */
+		if ((a->k_len != 16 && a->k_len != 32) || a->opc_len != 32)
+			return -EU_E_PE_UNSUPPORTED;
+		break;
+	default:	/* the test algorithm: 128-bit K; opc ignored (TS 34.108 §8.1.2) */
+		if (a->k_len != 16)
+			return -EU_E_PE_UNSUPPORTED;
+		break;
+	}
 	rc = rd_default(n, nm(nb, sizeof(nb), "%s.rotationConstants", ap), a->rotation,
 			sizeof(a->rotation), rotation_default);
 	if (rc < 0)
@@ -453,7 +470,20 @@ static int aka_algo(asn1_node n, struct saip_aka *a)
 	}
 	TRY(rd_uint_default(n, nm(nb, sizeof(nb), "%s.numberOfKeccak", ap), 255, 1, &v));
 	a->number_of_keccak = (uint8_t)v;
+	if (a->algorithm_id == 2 && a->number_of_keccak == 0)
+		return -EU_E_PE_VALUE;
+	/* MILENAGE rotations are bit counts of a 128-bit value (TS 35.206) */
+	for (size_t i = 0; a->algorithm_id == 1 && i < sizeof(a->rotation); i++)
+		if (a->rotation[i] > 127)
+			return -EU_E_PE_VALUE;
 	return 0;
+}
+
+/* SAIP: sqnDelta, sqnAgeLimit and every sqnInit value at most
+ * '07FFFFFFFFFF'H (SEQ of TS 33.102 Annex C, IND excluded). */
+static bool seq_ok(const uint8_t v[6])
+{
+	return v[0] <= 0x07;
 }
 
 /* PE-AKAParameter: for the NAA whose ADF came last. */
@@ -513,6 +543,11 @@ static int pe_aka(struct saip_stream *s, asn1_node n, const char *name,
 		given++;
 	}
 	a->sqn_given = given > 0;
+	if (!seq_ok(a->sqn_delta) || !seq_ok(a->sqn_age_limit))
+		return -EU_E_PE_VALUE;
+	for (size_t i = 0; i < 32; i++)
+		if (!seq_ok(a->sqn_init[i]))
+			return -EU_E_PE_VALUE;
 	return 0;
 }
 
@@ -948,6 +983,38 @@ static int check_puk_refs(struct saip_stream *s)
 	return 0;
 }
 
+/* A mappingParameter names the NAA whose algorithm and key it shares: an
+ * ADF of this package with AKA parameters of its own. And the card keeps
+ * the state of at most SIM_FS_MAX_PINS PINs. */
+static int check_aka_and_pins(struct saip_stream *s)
+{
+	struct saip_profile *p = s->p;
+
+	for (size_t i = 0; i < p->n_aka; i++) {
+		const struct saip_aka *a = &p->aka[i];
+		bool found = !a->mapped;
+
+		for (size_t f = 0; f < p->n_files && !found; f++) {
+			const struct sim_file *adf = &p->files[f];
+
+			if (adf->type != SIM_FT_ADF || adf->aid.len != a->mapping_source.len ||
+			    memcmp(adf->aid.b, a->mapping_source.b, adf->aid.len) || adf->fid == a->adf)
+				continue;
+			for (size_t j = 0; j < p->n_aka && !found; j++)
+				found = !p->aka[j].mapped && p->aka[j].adf == adf->fid;
+		}
+		if (!found) {
+			s->err_pe_id = a->pe_id;
+			return -EU_E_PE_VALUE;
+		}
+	}
+	if (p->n_pins > SIM_FS_MAX_PINS) {
+		s->err_pe_id = p->pins[SIM_FS_MAX_PINS].pe_id;
+		return -EU_E_PE_UNSUPPORTED;
+	}
+	return 0;
+}
+
 int saip_stream_finish(struct saip_stream *s, struct saip_profile **out)
 {
 	int rc = s->err;
@@ -961,7 +1028,7 @@ int saip_stream_finish(struct saip_stream *s, struct saip_profile **out)
 		s->err_offset = s->have ? s->elem_off : s->offset;
 		s->err_pe_id = -1;
 	}
-	if (!rc && (rc = check_puk_refs(s)) < 0)
+	if (!rc && ((rc = check_puk_refs(s)) < 0 || (rc = check_aka_and_pins(s)) < 0))
 		s->err_offset = s->offset;
 	if (!rc) {
 		s->p->package_len = s->offset;

@@ -32,11 +32,18 @@
  *   EU_E_PE_UNSUPPORTED  a PE this decoder does not model with `mandated`
  *                        set (or a ProfileElement tag beyond [33]), a file
  *                        whose identity only an unknown template could give,
- *                        an unknown AKA algorithm       -> pe-not-supported
+ *                        an unknown AKA algorithm, or AKA parameters the
+ *                        card's algorithms cannot run (MILENAGE K/OPc not
+ *                        128 bits, TUAK TOPc not 256 bits or K not 128/256,
+ *                        test algorithm K not 128 bits), more PINs than
+ *                        SIM_FS_MAX_PINS                -> pe-not-supported
  *   EU_E_PE_VALUE        a value outside its range: iccid not 10 BCD bytes,
  *                        PE identification used twice, a file created twice
  *                        or written past its end, a path to no DF, a PIN
- *                        naming a PUK that does not exist, ...  -> bad-values
+ *                        naming a PUK that does not exist, an AKA mapping
+ *                        to no NAA with parameters, SQN values above
+ *                        07FFFFFFFFFF, a MILENAGE rotation over 127, TUAK
+ *                        numberOfKeccak 0, ...          -> bad-values
  *   EU_E_NOMEM           allocation failed
  *
  * As an SGP.22 ProfileInstallationResult errorReason, all of these are

@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev llvm libssl-dev libtasn1-6-dev libtasn1-bin \
 check libsubunit-dev pcscd libpcsclite-dev vsmartcard-vpcd util-linux iproute2 openssl \
-bc procps"
+bc procps libosmocore-utils"
 # The integration test reads the card's pcap back with tshark; without it
 # that part is skipped (and says so), so a failed install is not fatal.
 OPTIONAL="tshark"

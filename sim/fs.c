@@ -1,26 +1,17 @@
-/* The file system application (ETSI TS 102 221 §8, §11.1.1; TS 31.102).
+/* The file system application (ETSI TS 102 221 §8, §11.1; TS 31.102).
  *
  * Files are addressed by FID paths from the MF, ADFs by their temporary
- * FID, as in the profile package. Each channel has its own current DF and
- * EF. */
+ * FID, as in the profile package. Each channel has its own current DF, EF
+ * and record. Access rules and PINs are in sim/fs_sec.c. */
 #include "sim/fs.h"
+#include "sim/fs_sec.h"
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/sw.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct fs_channel {
-	uint16_t df_path[SIM_FS_MAX_DEPTH];	/* current DF as FIDs from the MF */
-	uint8_t df_depth;
-	uint16_t ef;				/* current EF in that DF, 0 = none */
-};
-
-struct sim_fs {
-	struct sim_fs_source src;
-	struct fs_channel ch[SIM_MAX_CHANNELS];
-};
 
 int sim_fs_new(const struct sim_fs_source *src, struct sim_fs **out)
 {
@@ -38,31 +29,30 @@ void sim_fs_free(struct sim_fs *fs)
 	free(fs);
 }
 
-static const struct sim_file *files(const struct sim_fs *fs, size_t *n)
+bool sim_fs_key_satisfied(struct sim_fs *fs, unsigned channel, uint8_t key_ref)
 {
-	const struct sim_file *f = fs->src.files(fs->src.arg, n);
-
-	if (!f)
-		*n = 0;
-	return f;
+	return fs_key_satisfied(fs, channel, key_ref);
 }
 
-/* The file `fid` directly inside the DF at path[0..depth). */
-static const struct sim_file *lookup(const struct sim_fs *fs, const uint16_t *path, uint8_t depth, uint16_t fid)
+int sim_fs_add_naa(struct sim_fs *fs, const uint8_t *prefix, size_t len, const struct sim_naa_ops *ops,
+		   void *arg)
 {
-	size_t n;
-	const struct sim_file *f = files(fs, &n);
+	struct naa_entry *e;
 
-	for (size_t i = 0; i < n; i++)
-		if (f[i].fid == fid && f[i].depth == depth && !memcmp(f[i].path, path, depth * sizeof(*path)))
-			return &f[i];
-	return NULL;
+	if (fs->n_naa == SIM_FS_MAX_NAA || len == 0 || len > SIM_AID_MAX || !ops)
+		return -EU_E_PARAM;
+	e = &fs->naa[fs->n_naa++];
+	memcpy(e->prefix, prefix, len);
+	e->len = len;
+	e->ops = ops;
+	e->arg = arg;
+	return 0;
 }
 
 static const struct sim_file *lookup_sfi(const struct sim_fs *fs, const struct fs_channel *ch, uint8_t sfi)
 {
 	size_t n;
-	const struct sim_file *f = files(fs, &n);
+	const struct sim_file *f = sim_files(&fs->src, &n);
 
 	for (size_t i = 0; i < n; i++)
 		if (f[i].sfi == sfi && f[i].depth == ch->df_depth &&
@@ -75,7 +65,7 @@ static const struct sim_file *current_ef(const struct sim_fs *fs, const struct f
 {
 	if (ch->ef == 0)
 		return NULL;
-	return lookup(fs, ch->df_path, ch->df_depth, ch->ef);
+	return sim_file_lookup(&fs->src, ch->df_path, ch->df_depth, ch->ef);
 }
 
 static bool is_df(const struct sim_file *f)
@@ -107,11 +97,10 @@ static const struct sim_file mf_file = {
 #define UICC_CHARACTERISTICS 0x71
 
 /* FCP template, TLVs in the order of §11.1.1.3.1 (DF) / §11.1.1.3.2 (EF). */
-static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
+static int file_fcp(struct sim_fs *fs, const struct sim_file *f, struct sim_rbuf *out)
 {
-	static const uint8_t pin_tpl[] = { 0x90, 0x01, 0x00, 0x83, 0x01, 0x01 };
-	uint8_t b[128], v[8];
-	size_t n = 2;
+	uint8_t b[256], v[8];
+	size_t n = 2, ps;
 
 	if (is_df(f)) {
 		v[0] = FDB_DF;
@@ -145,7 +134,12 @@ static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
 	if (f->arr_len)
 		n = put(b, n, 0x8B, f->arr, f->arr_len);
 	if (is_df(f)) {
-		n = put(b, n, 0xC6, pin_tpl, sizeof(pin_tpl));
+		/* the PIN status template: which PINs this DF uses, which are
+		 * enabled now (§11.1.1.4.10) */
+		ps = fs_ps_do(fs, f, b + n, sizeof(b) - n);
+		if (!ps)
+			return -EU_E_TOO_LONG;
+		n += ps;
 	} else {
 		uint32_t size = f->size_known ? f->size : (uint32_t)f->content_len;
 
@@ -157,6 +151,8 @@ static int file_fcp(const struct sim_file *f, struct sim_rbuf *out)
 		v[0] = (uint8_t)(f->sfi << 3);
 		n = put(b, n, 0x88, v, f->sfi ? 1 : 0);
 	}
+	if (n - 2 > 0x7F)
+		return -EU_E_TOO_LONG;	/* one length octet, as everything above */
 	b[0] = 0x62;
 	b[1] = (uint8_t)(n - 2);
 	return sim_rbuf_put(out, b, n);
@@ -167,7 +163,7 @@ static const struct sim_file *current_df(const struct sim_fs *fs, const struct f
 {
 	if (ch->df_depth <= 1)
 		return &mf_file;
-	return lookup(fs, ch->df_path, ch->df_depth - 1, ch->df_path[ch->df_depth - 1]);
+	return sim_file_lookup(&fs->src, ch->df_path, ch->df_depth - 1, ch->df_path[ch->df_depth - 1]);
 }
 
 /* ---- SELECT ---------------------------------------------------------------------- */
@@ -177,6 +173,7 @@ static void select_df(struct fs_channel *ch, const uint16_t *path, uint8_t depth
 	memcpy(ch->df_path, path, depth * sizeof(*path));
 	ch->df_depth = depth;
 	ch->ef = 0;
+	ch->rec = 0;
 }
 
 static void select_mf(struct fs_channel *ch)
@@ -186,16 +183,17 @@ static void select_mf(struct fs_channel *ch)
 	select_df(ch, mf, 1);
 }
 
-static unsigned selected(const struct sim_file *f, const struct sim_apdu *a, struct sim_rbuf *out)
+static unsigned selected(struct sim_fs *fs, const struct sim_file *f, const struct sim_apdu *a,
+			 struct sim_rbuf *out)
 {
 	if (SIM_SELECT_NO_DATA(a->p2))
 		return SW_OK;
-	return file_fcp(f, out) < 0 ? SW_UNKNOWN : SW_OK;
+	return file_fcp(fs, f, out) < 0 ? SW_UNKNOWN : SW_OK;
 }
 
 /* Make f (found inside the DF path[0..depth)) current. */
-static unsigned select_found(struct fs_channel *ch, const uint16_t *path, uint8_t depth, const struct sim_file *f,
-			     const struct sim_apdu *a, struct sim_rbuf *out)
+static unsigned select_found(struct sim_fs *fs, struct fs_channel *ch, const uint16_t *path, uint8_t depth,
+			     const struct sim_file *f, const struct sim_apdu *a, struct sim_rbuf *out)
 {
 	if (f->type == SIM_FT_MF) {
 		select_mf(ch);
@@ -211,7 +209,7 @@ static unsigned select_found(struct fs_channel *ch, const uint16_t *path, uint8_
 		select_df(ch, path, depth);
 		ch->ef = f->fid;
 	}
-	return selected(f, a, out);
+	return selected(fs, f, a, out);
 }
 
 /* SELECT by FID from the current DF, in the order of TS 102 221
@@ -227,30 +225,30 @@ static unsigned select_fid(struct sim_fs *fs, struct fs_channel *ch, uint16_t fi
 
 	memcpy(path, ch->df_path, sizeof(path));
 	if (fid == SIM_FID_MF)
-		return select_found(ch, mfpath, 0, &mf_file, a, out);
-	f = lookup(fs, path, depth, fid);
+		return select_found(fs, ch, mfpath, 0, &mf_file, a, out);
+	f = sim_file_lookup(&fs->src, path, depth, fid);
 	if (f)
-		return select_found(ch, path, depth, f, a, out);
+		return select_found(fs, ch, path, depth, f, a, out);
 	if (depth > 1 && path[depth - 1] == fid)
-		return selected(current_df(fs, ch), a, out);	/* the current DF itself */
+		return selected(fs, current_df(fs, ch), a, out);	/* the current DF itself */
 	if (depth > 1) {
 		if (path[depth - 2] == fid) {		/* the parent */
 			const struct sim_file *parent = depth == 2 ? &mf_file :
-				lookup(fs, path, depth - 2, fid);
+				sim_file_lookup(&fs->src, path, depth - 2, fid);
 
 			if (parent) {
 				select_df(ch, path, depth - 1);
-				return selected(parent, a, out);
+				return selected(fs, parent, a, out);
 			}
 		}
-		f = lookup(fs, path, depth - 1, fid);	/* the parent's children */
+		f = sim_file_lookup(&fs->src, path, depth - 1, fid);	/* the parent's children */
 		if (f)
-			return select_found(ch, path, depth - 1, f, a, out);
-		f = lookup(fs, mfpath, 1, fid);
+			return select_found(fs, ch, path, depth - 1, f, a, out);
+		f = sim_file_lookup(&fs->src, mfpath, 1, fid);
 		if (f) {
 			LOG_DEBUG("SELECT %04X: found among the MF's files, outside TS 102 221's search order",
 				  fid);
-			return select_found(ch, mfpath, 1, f, a, out);
+			return select_found(fs, ch, mfpath, 1, f, a, out);
 		}
 	}
 	return SW_FILE_NOT_FOUND;
@@ -279,9 +277,9 @@ static unsigned select_path(struct sim_fs *fs, struct fs_channel *ch, const stru
 
 		if (fid == SIM_FID_MF)
 			return SW_WRONG_DATA;	/* the path excludes the MF */
-		f = depth < SIM_FS_MAX_DEPTH ? lookup(fs, path, depth, fid) : NULL;
+		f = depth < SIM_FS_MAX_DEPTH ? sim_file_lookup(&fs->src, path, depth, fid) : NULL;
 		if (i + 1 == n)
-			return f ? select_found(ch, path, depth, f, a, out) : SW_FILE_NOT_FOUND;
+			return f ? select_found(fs, ch, path, depth, f, a, out) : SW_FILE_NOT_FOUND;
 		if (!f || !is_df(f))
 			return SW_FILE_NOT_FOUND;
 		path[depth++] = fid;
@@ -310,17 +308,17 @@ static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_r
 	case 0x01:	/* a child DF of the current DF */
 		if (a->lc != 2)
 			return SW_WRONG_LENGTH;
-		f = lookup(fs, ch->df_path, ch->df_depth, (uint16_t)(a->data[0] << 8 | a->data[1]));
+		f = sim_file_lookup(&fs->src, ch->df_path, ch->df_depth, (uint16_t)(a->data[0] << 8 | a->data[1]));
 		if (!f || !is_df(f))
 			return SW_FILE_NOT_FOUND;
-		return select_found(ch, ch->df_path, ch->df_depth, f, a, out);
+		return select_found(fs, ch, ch->df_path, ch->df_depth, f, a, out);
 	case 0x03:	/* the parent DF of the current DF */
 		if (a->lc)
 			return SW_WRONG_LENGTH;
 		if (ch->df_depth <= 1)
 			return SW_FILE_NOT_FOUND;	/* the MF has none */
 		select_df(ch, ch->df_path, ch->df_depth - 1);
-		return selected(current_df(fs, ch), a, out);
+		return selected(fs, current_df(fs, ch), a, out);
 	default:	/* 08, 09 */
 		return select_path(fs, ch, a, out);
 	}
@@ -331,7 +329,7 @@ static unsigned fs_select_file(void *app, const struct sim_apdu *a, struct sim_r
 static const struct sim_file *find_adf(const struct sim_fs *fs, const uint8_t *aid, size_t len, size_t n)
 {
 	size_t count;
-	const struct sim_file *f = files(fs, &count);
+	const struct sim_file *f = sim_files(&fs->src, &count);
 
 	for (size_t i = 0; i < count; i++)
 		if (f[i].type == SIM_FT_ADF && len <= f[i].aid.len && !memcmp(f[i].aid.b, aid, len) &&
@@ -365,7 +363,7 @@ static unsigned fs_select(void *app, const struct sim_apdu *a, struct sim_rbuf *
 	select_df(ch, f->path, f->depth);
 	ch->df_path[ch->df_depth++] = f->fid;
 	LOG_INFO("SELECT %s on channel %u", f->name ? f->name : "ADF", a->channel);
-	return selected(f, a, out);
+	return selected(fs, f, a, out);
 }
 
 static void fs_open(void *app, unsigned channel)
@@ -380,9 +378,11 @@ static void fs_reset(void *app, enum sim_power_event ev)
 	struct sim_fs *fs = app;
 
 	(void)ev;
-	/* After a reset or REFRESH every channel is back in the MF. */
+	/* After a reset or REFRESH every channel is back in the MF, and no
+	 * PIN is verified any more. */
 	for (unsigned i = 0; i < SIM_MAX_CHANNELS; i++)
 		select_mf(&fs->ch[i]);
+	fs_sec_reset(fs);
 }
 
 /* STATUS: the FCP of the current DF (an EF selected in it changes
@@ -392,11 +392,13 @@ static int fs_status(void *app, unsigned channel, struct sim_rbuf *out)
 	struct sim_fs *fs = app;
 	const struct sim_file *df = current_df(fs, &fs->ch[channel]);
 
-	return df ? file_fcp(df, out) : -EU_E_NOT_FOUND;
+	return df ? file_fcp(fs, df, out) : -EU_E_NOT_FOUND;
 }
 
-/* ---- READ BINARY / READ RECORD ------------------------------------------------------ */
+/* ---- the current EF --------------------------------------------------------------- */
 
+/* The EF a command names: by SFI in the current DF (it becomes the
+ * current EF), or the current EF. */
 static const struct sim_file *target_ef(struct sim_fs *fs, struct fs_channel *ch, bool by_sfi, uint8_t sfi,
 					unsigned *sw)
 {
@@ -408,6 +410,8 @@ static const struct sim_file *target_ef(struct sim_fs *fs, struct fs_channel *ch
 			*sw = SW_FILE_NOT_FOUND;
 			return NULL;
 		}
+		if (ch->ef != f->fid)
+			ch->rec = 0;
 		ch->ef = f->fid;
 		return f;
 	}
@@ -417,27 +421,94 @@ static const struct sim_file *target_ef(struct sim_fs *fs, struct fs_channel *ch
 	return f;
 }
 
+/* READ/UPDATE BINARY P1-P2 (TS 102 221 §11.1.3.2): P1 b8 = 1 names an
+ * EF by SFI (b5-b1, b7-b6 zero) with the offset in P2; otherwise P1-P2
+ * is a 15-bit offset into the current EF. */
+static const struct sim_file *binary_target(struct sim_fs *fs, const struct sim_apdu *a, size_t *off,
+					    unsigned *sw)
+{
+	struct fs_channel *ch = &fs->ch[a->channel];
+	const struct sim_file *f;
+
+	if ((a->p1 & 0xE0) == 0x80) {
+		f = target_ef(fs, ch, true, a->p1 & 0x1F, sw);
+		*off = a->p2;
+	} else if (a->p1 & 0x80) {
+		*sw = SW_WRONG_P1P2;
+		return NULL;
+	} else {
+		f = target_ef(fs, ch, false, 0, sw);
+		*off = (size_t)a->p1 << 8 | a->p2;
+	}
+	if (f && f->type != SIM_FT_TRANSPARENT) {
+		*sw = SW_INCOMPATIBLE_FILE;
+		return NULL;
+	}
+	return f;
+}
+
+static bool is_record_ef(const struct sim_file *f)
+{
+	return f->type == SIM_FT_LINEAR_FIXED || f->type == SIM_FT_CYCLIC;
+}
+
+/* Records there are content for. */
+static unsigned n_records(const struct sim_file *f)
+{
+	size_t n;
+
+	if (!f->rec_len)
+		return 0;
+	n = f->content_len / f->rec_len;
+	return n < f->nb_rec ? (unsigned)n : f->nb_rec;
+}
+
+static const uint8_t *record(const struct sim_file *f, unsigned r)
+{
+	return f->content + (size_t)(r - 1) * f->rec_len;
+}
+
+/* Hand a file's new content to the source, which makes it durable. */
+static unsigned commit_content(struct sim_fs *fs, const struct sim_file *f, const uint8_t *content,
+			       const char *cmd)
+{
+	struct sim_fs_change c = { .file = f, .content = content };
+	int rc = fs->src.commit ? fs->src.commit(fs->src.arg, &c) : -EU_E_STATE;
+
+	if (rc < 0) {
+		LOG_ERR("%s %s: the change could not be stored (%s); nothing changed", cmd,
+			f->name ? f->name : "EF", eu_strerror(rc));
+		return SW_MEMORY_PROBLEM;
+	}
+	return SW_OK;
+}
+
+/* A copy of f's content to change. */
+static uint8_t *content_copy(const struct sim_file *f)
+{
+	uint8_t *b = malloc(f->content_len ? f->content_len : 1);
+
+	if (b && f->content_len)
+		memcpy(b, f->content, f->content_len);
+	return b;
+}
+
+/* ---- READ / UPDATE BINARY (§11.1.3, §11.1.4) ----------------------------------- */
+
 static unsigned fs_read_binary(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
 {
 	struct sim_fs *fs = app;
-	struct fs_channel *ch = &fs->ch[a->channel];
 	const struct sim_file *f;
 	unsigned sw = SW_OK;
 	size_t off, n, size;
 
-	if ((a->p1 & 0xE0) == 0x80)
-		f = target_ef(fs, ch, true, a->p1 & 0x1F, &sw);	/* P1 = 100x xxxx: SFI */
-	else if (a->p1 & 0x80)
-		return SW_WRONG_P1P2;
-	else
-		f = target_ef(fs, ch, false, 0, &sw);
+	f = binary_target(fs, a, &off, &sw);
 	if (!f)
 		return sw;
-	if (f->type != SIM_FT_TRANSPARENT)
-		return SW_INCOMPATIBLE_FILE;
+	if (!fs_allowed(fs, f, FS_READ))
+		return SW_SECURITY_STATUS;
 	if (!a->has_le)
 		return SW_WRONG_LENGTH;
-	off = (a->p1 & 0x80) ? a->p2 : ((size_t)a->p1 << 8 | a->p2);
 	size = f->content_len;
 	if (off >= size)
 		return SW_WRONG_OFFSET;
@@ -449,35 +520,417 @@ static unsigned fs_read_binary(void *app, const struct sim_apdu *a, struct sim_r
 	return off + a->ne > size && a->ne != 256 ? SW_WARN_EOF : SW_OK;
 }
 
+static unsigned fs_update_binary(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	struct sim_fs *fs = app;
+	const struct sim_file *f;
+	unsigned sw = SW_OK;
+	uint8_t *b;
+	size_t off;
+
+	(void)out;
+	f = binary_target(fs, a, &off, &sw);
+	if (!f)
+		return sw;
+	if (!fs_allowed(fs, f, FS_UPDATE))
+		return SW_SECURITY_STATUS;
+	if (off >= f->content_len)
+		return SW_WRONG_OFFSET;
+	if (a->lc > f->content_len - off)
+		return SW_WRONG_LENGTH;		/* would run past the end of the EF */
+	b = content_copy(f);
+	if (!b)
+		return SW_MEMORY_PROBLEM;
+	memcpy(b + off, a->data, a->lc);
+	sw = commit_content(fs, f, b, "UPDATE BINARY");
+	free(b);
+	if (sw == SW_OK)
+		LOG_INFO("UPDATE BINARY %s: %zu bytes at %zu", f->name ? f->name : "EF", a->lc, off);
+	return sw;
+}
+
+/* ---- records (§11.1.5, §11.1.6, §11.1.7, §11.1.8) ------------------------------------ */
+
+/* READ/UPDATE RECORD P2 b3-b1 (§11.1.5.2, Table 11.11). */
+#define REC_MODE(p2)	((p2) & 0x07)
+enum { REC_NEXT = 2, REC_PREVIOUS = 3, REC_ABSOLUTE = 4 };
+
+/* The record a READ/UPDATE RECORD names (0: none, 6A83), and whether it
+ * becomes the current record. Absolute mode with P1 00 is the current
+ * record; next and previous move the record pointer, wrapping round in
+ * a cyclic file (§8.2.2). */
+static unsigned pick_record(const struct sim_file *f, const struct fs_channel *ch, uint8_t p1, unsigned mode,
+			    bool *moves)
+{
+	unsigned n = n_records(f), cur = ch->rec <= n ? ch->rec : 0;
+	bool cyclic = f->type == SIM_FT_CYCLIC;
+
+	*moves = mode != REC_ABSOLUTE;
+	if (n == 0)
+		return 0;
+	switch (mode) {
+	case REC_NEXT:
+		if (cur == 0 || (cyclic && cur == n))
+			return 1;
+		return cur < n ? cur + 1 : 0;
+	case REC_PREVIOUS:
+		if (cur == 0 || (cyclic && cur == 1))
+			return n;
+		return cur > 1 ? cur - 1 : 0;
+	default:
+		if (p1 == 0)
+			return cur;
+		return p1 <= n ? p1 : 0;
+	}
+}
+
+/* P2 b8-b4: SFI (0: the current EF), b3-b1: the mode. */
+static const struct sim_file *record_target(struct sim_fs *fs, const struct sim_apdu *a, unsigned *sw)
+{
+	struct fs_channel *ch = &fs->ch[a->channel];
+	uint8_t sfi = a->p2 >> 3;
+	const struct sim_file *f;
+
+	if (sfi == 0x1F) {
+		*sw = SW_WRONG_P1P2;	/* RFU */
+		return NULL;
+	}
+	f = target_ef(fs, ch, sfi != 0, sfi, sw);
+	if (f && !is_record_ef(f)) {
+		*sw = SW_INCOMPATIBLE_FILE;
+		return NULL;
+	}
+	return f;
+}
+
+/* The record EF of a READ or UPDATE RECORD, its mode and access checked
+ * (next and previous take no record number; a cyclic EF is written in
+ * PREVIOUS mode only, its oldest record, §11.1.6.1). */
+static const struct sim_file *record_ef(struct sim_fs *fs, const struct sim_apdu *a, enum fs_op op, unsigned *sw)
+{
+	unsigned m = REC_MODE(a->p2);
+	const struct sim_file *f;
+
+	if (m != REC_ABSOLUTE && !((m == REC_NEXT || m == REC_PREVIOUS) && a->p1 == 0)) {
+		*sw = SW_WRONG_P1P2;
+		return NULL;
+	}
+	f = record_target(fs, a, sw);
+	if (f && op == FS_UPDATE && f->type == SIM_FT_CYCLIC && m != REC_PREVIOUS) {
+		*sw = SW_INCOMPATIBLE_FILE;
+		return NULL;
+	}
+	if (f && !fs_allowed(fs, f, op)) {
+		*sw = SW_SECURITY_STATUS;
+		return NULL;
+	}
+	return f;
+}
+
 static unsigned fs_read_record(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
 {
 	struct sim_fs *fs = app;
 	struct fs_channel *ch = &fs->ch[a->channel];
 	const struct sim_file *f;
-	unsigned sw = SW_OK;
-	uint8_t sfi = a->p2 >> 3;
+	unsigned sw = SW_OK, r;
+	bool moves;
 
-	/* P2: b8-b4 SFI (0: current EF), b3-b1 '100' absolute record. */
-	if ((a->p2 & 0x07) != 0x04)
-		return SW_WRONG_P1P2;
-	f = target_ef(fs, ch, sfi != 0, sfi, &sw);
+	f = record_ef(fs, a, FS_READ, &sw);
 	if (!f)
 		return sw;
-	if (f->type != SIM_FT_LINEAR_FIXED && f->type != SIM_FT_CYCLIC)
-		return SW_INCOMPATIBLE_FILE;
-	if (a->p1 == 0 || a->p1 > f->nb_rec || (size_t)a->p1 * f->rec_len > f->content_len)
+	r = pick_record(f, ch, a->p1, REC_MODE(a->p2), &moves);
+	if (r == 0)
 		return SW_RECORD_NOT_FOUND;
 	if (!a->has_le)
 		return SW_WRONG_LENGTH;
 	if (a->ne != f->rec_len && a->ne != 256)
 		return SW_WRONG_LENGTH;
-	return sim_rbuf_put(out, f->content + (size_t)(a->p1 - 1) * f->rec_len, f->rec_len) < 0 ?
-	       SW_UNKNOWN : SW_OK;
+	if (sim_rbuf_put(out, record(f, r), f->rec_len) < 0)
+		return SW_UNKNOWN;
+	if (moves)
+		ch->rec = (uint16_t)r;
+	return SW_OK;
 }
 
+/* The new content of a cyclic EF whose oldest record is replaced by rec
+ * (it becomes record 1, §8.2.2); n_records(f) >= 1. */
+static void cyclic_push(const struct sim_file *f, const uint8_t *rec, uint8_t *b)
+{
+	size_t keep = (size_t)(n_records(f) - 1) * f->rec_len;
+
+	memmove(b + f->rec_len, f->content, keep);
+	memcpy(b, rec, f->rec_len);
+}
+
+static unsigned fs_update_record(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	struct sim_fs *fs = app;
+	struct fs_channel *ch = &fs->ch[a->channel];
+	const struct sim_file *f;
+	unsigned sw = SW_OK, r;
+	bool moves;
+	uint8_t *b;
+
+	(void)out;
+	f = record_ef(fs, a, FS_UPDATE, &sw);
+	if (!f)
+		return sw;
+	if (a->lc != f->rec_len)
+		return SW_WRONG_LENGTH;
+	if (f->type == SIM_FT_CYCLIC) {
+		r = n_records(f) ? 1 : 0;
+		moves = true;
+	} else {
+		r = pick_record(f, ch, a->p1, REC_MODE(a->p2), &moves);
+	}
+	if (r == 0)
+		return SW_RECORD_NOT_FOUND;
+	b = content_copy(f);
+	if (!b)
+		return SW_MEMORY_PROBLEM;
+	if (f->type == SIM_FT_CYCLIC)
+		cyclic_push(f, a->data, b);
+	else
+		memcpy(b + (size_t)(r - 1) * f->rec_len, a->data, f->rec_len);
+	sw = commit_content(fs, f, b, "UPDATE RECORD");
+	free(b);
+	if (sw != SW_OK)
+		return sw;
+	if (moves)
+		ch->rec = (uint16_t)r;
+	LOG_INFO("UPDATE RECORD %s: record %u", f->name ? f->name : "EF", r);
+	return SW_OK;
+}
+
+/* SEARCH RECORD P2 b3-b1 and the enhanced search indication (§11.1.7.2,
+ * Tables 11.12 and 11.13). */
+enum { SEARCH_FWD_P1 = 4, SEARCH_BACK_P1 = 5, SEARCH_ENHANCED = 6 };
+#define SEARCH_FROM_NEXT 6	/* enhanced: forward from the next record */
+#define SEARCH_FROM_PREV 7	/* enhanced: backward from the previous record */
+#define SEARCH_VALUE_MODE 0x08	/* enhanced byte 1 b8-b4 = 00001 */
+
+struct search {
+	unsigned first, step_back;	/* record to start at; direction */
+	bool value_mode;
+	uint8_t where;			/* offset, or the value to search after */
+	const uint8_t *s;
+	size_t len;
+};
+
+/* Whether record r matches: the string at the offset, or right after the
+ * first occurrence of the value. */
+static bool search_match(const struct sim_file *f, unsigned r, const struct search *q)
+{
+	const uint8_t *rec = record(f, r);
+	size_t start = q->where;
+
+	if (q->value_mode) {
+		const uint8_t *hit = memchr(rec, q->where, f->rec_len);
+
+		if (!hit)
+			return false;
+		start = (size_t)(hit - rec) + 1;
+	}
+	return start <= f->rec_len && q->len <= f->rec_len - start && !memcmp(rec + start, q->s, q->len);
+}
+
+/* Parse P1, P2 and the data into a search; 0 or a status word. */
+static unsigned search_params(const struct sim_file *f, const struct fs_channel *ch, const struct sim_apdu *a,
+			      struct search *q)
+{
+	unsigned mode = REC_MODE(a->p2), n = n_records(f), cur = ch->rec <= n ? ch->rec : 0, dir;
+	unsigned p1 = a->p1 ? a->p1 : cur;
+
+	memset(q, 0, sizeof(*q));
+	q->s = a->data;
+	q->len = a->lc;
+	if (mode == SEARCH_ENHANCED) {
+		uint8_t ind = a->data[0];
+
+		if (a->lc < 3)
+			return SW_WRONG_LENGTH;
+		if ((ind & 0xF0) || !(ind & 0x04))
+			return SW_WRONG_DATA;	/* RFU coding of the search indication */
+		q->value_mode = ind & SEARCH_VALUE_MODE;
+		q->where = a->data[1];
+		q->s = a->data + 2;
+		q->len = a->lc - 2;
+		dir = ind & 0x07;
+	} else if (mode == SEARCH_FWD_P1 || mode == SEARCH_BACK_P1) {
+		dir = mode;
+	} else {
+		return SW_WRONG_P1P2;	/* RFU, or proprietary search */
+	}
+	if (q->len > f->rec_len)
+		return SW_WRONG_LENGTH;
+	if (a->p1 > n)
+		return SW_RECORD_NOT_FOUND;
+	switch (dir) {
+	case SEARCH_FWD_P1: q->first = p1 ? p1 : 1; break;
+	case SEARCH_BACK_P1: q->first = p1 ? p1 : n; q->step_back = 1; break;
+	case SEARCH_FROM_NEXT: q->first = cur + 1; break;
+	default: q->first = cur ? cur - 1 : n; q->step_back = 1; break;	/* SEARCH_FROM_PREV */
+	}
+	return 0;
+}
+
+static unsigned fs_search_record(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	struct sim_fs *fs = app;
+	struct fs_channel *ch = &fs->ch[a->channel];
+	const struct sim_file *f;
+	struct search q;
+	unsigned sw = SW_OK, found = 0, first = 0;
+
+	f = record_target(fs, a, &sw);
+	if (!f)
+		return sw;
+	if (!fs_allowed(fs, f, FS_READ))
+		return SW_SECURITY_STATUS;
+	sw = search_params(f, ch, a, &q);
+	if (sw)
+		return sw;
+	for (unsigned r = q.first; r >= 1 && r <= n_records(f); r = q.step_back ? r - 1 : r + 1) {
+		uint8_t b = (uint8_t)r;
+
+		if (!search_match(f, r, &q))
+			continue;
+		if (sim_rbuf_put(out, &b, 1) < 0)
+			return SW_UNKNOWN;
+		if (!found++)
+			first = r;
+	}
+	if (!found)
+		return SW_WARN_EOF;	/* unsuccessful search, no data (§10.2.1.3) */
+	ch->rec = (uint16_t)first;	/* the first record found becomes current */
+	return SW_OK;
+}
+
+/* INCREASE (§11.1.8): adds the value to record 1 of a cyclic EF; the sum
+ * goes into the oldest record, which becomes record 1. Answers the new
+ * record and the value added. */
+static unsigned fs_increase(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	struct sim_fs *fs = app;
+	struct fs_channel *ch = &fs->ch[a->channel];
+	const struct sim_file *f;
+	unsigned sw = SW_OK, carry = 0;
+	uint8_t sum[256], *b;
+
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	f = target_ef(fs, ch, false, 0, &sw);
+	if (!f)
+		return sw;
+	if (f->type != SIM_FT_CYCLIC)
+		return SW_INCOMPATIBLE_FILE;
+	if (!fs_allowed(fs, f, FS_INCREASE))
+		return SW_SECURITY_STATUS;
+	if (a->lc > f->rec_len || f->rec_len > sizeof(sum))
+		return SW_WRONG_LENGTH;
+	if (n_records(f) == 0)
+		return SW_RECORD_NOT_FOUND;
+	/* big-endian addition, the value right-aligned */
+	for (size_t i = f->rec_len; i-- > 0;) {
+		size_t k = f->rec_len - 1 - i;
+		unsigned v = record(f, 1)[i] + carry + (k < a->lc ? a->data[a->lc - 1 - k] : 0);
+
+		sum[i] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	if (carry)
+		return SW_INCREASE_MAX;
+	b = content_copy(f);
+	if (!b)
+		return SW_MEMORY_PROBLEM;
+	cyclic_push(f, sum, b);
+	sw = commit_content(fs, f, b, "INCREASE");
+	free(b);
+	if (sw != SW_OK)
+		return sw;
+	ch->rec = 1;
+	LOG_INFO("INCREASE %s by %zu bytes", f->name ? f->name : "EF", a->lc);
+	if (sim_rbuf_put(out, sum, f->rec_len) < 0 || sim_rbuf_put(out, a->data, a->lc) < 0)
+		return SW_UNKNOWN;
+	return SW_OK;
+}
+
+/* ---- application commands of the NAAs ------------------------------------------------- */
+
+/* The NAA handler for the ADF the channel's current DF is in. Outside an
+ * ADF the command has no application to run in (6985, TS 31.102 §7.3.2);
+ * in an ADF no handler knows, the application lacks the command (6D00). */
+static const struct naa_entry *channel_naa(struct sim_fs *fs, unsigned channel, struct sim_naa_ctx *ctx,
+					   unsigned *sw)
+{
+	const struct fs_channel *ch = &fs->ch[channel];
+	const struct sim_file *adf;
+
+	*sw = SW_CONDITIONS_NOT_SATISFIED;
+	if (ch->df_depth < 2)
+		return NULL;
+	adf = sim_file_lookup(&fs->src, ch->df_path, 1, ch->df_path[1]);
+	if (!adf || adf->type != SIM_FT_ADF)
+		return NULL;
+	*sw = SW_INS_NOT_SUPPORTED;
+	for (size_t i = 0; i < fs->n_naa; i++) {
+		const struct naa_entry *e = &fs->naa[i];
+
+		if (adf->aid.len >= e->len && !memcmp(adf->aid.b, e->prefix, e->len)) {
+			ctx->fs = fs;
+			ctx->channel = channel;
+			ctx->adf = adf;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* AUTHENTICATE and GET IDENTITY: to the NAA handler, if it has the
+ * command. */
+static unsigned naa_command(struct sim_fs *fs, const struct sim_apdu *a, struct sim_rbuf *out, bool auth)
+{
+	struct sim_naa_ctx ctx;
+	unsigned sw;
+	const struct naa_entry *e = channel_naa(fs, a->channel, &ctx, &sw);
+	sim_naa_fn fn = !e ? NULL : auth ? e->ops->authenticate : e->ops->get_identity;
+
+	if (!e) {
+		LOG_INFO("%s refused: no network access application selected on channel %u",
+			 auth ? "AUTHENTICATE" : "GET IDENTITY", a->channel);
+		return sw;
+	}
+	return fn ? fn(e->arg, &ctx, a, out) : SW_INS_NOT_SUPPORTED;
+}
+
+static unsigned fs_authenticate(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	return naa_command(app, a, out, true);
+}
+
+static unsigned fs_get_identity(void *app, const struct sim_apdu *a, struct sim_rbuf *out)
+{
+	return naa_command(app, a, out, false);
+}
+
+/* The commands of the file system and of the NAAs in it. Class: TS 102
+ * 221 Table 10.5 (INCREASE and GET IDENTITY are '8X'). Reaching another
+ * application's channel: no current EF for file commands; the PIN and
+ * NAA commands are not that application's. */
 static const struct sim_cmd fs_cmds[] = {
 	{ 0xB0, SIM_CLS_ISO, SIM_DATA_NONE, "READ BINARY", fs_read_binary, SW_NO_CURRENT_EF },
+	{ 0xD6, SIM_CLS_ISO, SIM_DATA_REQUIRED, "UPDATE BINARY", fs_update_binary, SW_NO_CURRENT_EF },
 	{ 0xB2, SIM_CLS_ISO, SIM_DATA_NONE, "READ RECORD", fs_read_record, SW_NO_CURRENT_EF },
+	{ 0xDC, SIM_CLS_ISO, SIM_DATA_REQUIRED, "UPDATE RECORD", fs_update_record, SW_NO_CURRENT_EF },
+	{ 0xA2, SIM_CLS_ISO, SIM_DATA_REQUIRED, "SEARCH RECORD", fs_search_record, SW_NO_CURRENT_EF },
+	{ 0x32, SIM_CLS_GP, SIM_DATA_REQUIRED, "INCREASE", fs_increase, SW_NO_CURRENT_EF },
+	{ 0x20, SIM_CLS_ISO, SIM_DATA_OPTIONAL, "VERIFY PIN", fs_verify_pin, SW_INS_NOT_SUPPORTED },
+	{ 0x24, SIM_CLS_ISO, SIM_DATA_REQUIRED, "CHANGE PIN", fs_change_pin, SW_INS_NOT_SUPPORTED },
+	{ 0x26, SIM_CLS_ISO, SIM_DATA_REQUIRED, "DISABLE PIN", fs_disable_pin, SW_INS_NOT_SUPPORTED },
+	{ 0x28, SIM_CLS_ISO, SIM_DATA_REQUIRED, "ENABLE PIN", fs_enable_pin, SW_INS_NOT_SUPPORTED },
+	{ 0x2C, SIM_CLS_ISO, SIM_DATA_OPTIONAL, "UNBLOCK PIN", fs_unblock_pin, SW_INS_NOT_SUPPORTED },
+	{ 0x88, SIM_CLS_ISO, SIM_DATA_REQUIRED, "AUTHENTICATE", fs_authenticate, SW_INS_NOT_SUPPORTED },
+	{ 0x78, SIM_CLS_GP, SIM_DATA_OPTIONAL, "GET IDENTITY", fs_get_identity, SW_INS_NOT_SUPPORTED },
 };
 
 const struct sim_app_ops sim_fs_app = {

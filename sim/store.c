@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdbool.h>
@@ -231,6 +232,26 @@ out:
 	return rc;
 }
 
+/* Test hook: EUICC_SIM_TEST_DIE_AFTER_SAVE=N makes the process kill itself
+ * (SIGKILL, as kill -9) right after its N-th state write, before the
+ * command that made it answers. The integration test uses it to show that
+ * what a command stored holds even when its answer never left the card
+ * (an AUTN accepted once is refused after the restart). */
+static void test_die_after_save(void)
+{
+	static long count, at = -1;
+
+	if (at < 0) {
+		const char *e = getenv("EUICC_SIM_TEST_DIE_AFTER_SAVE");
+
+		at = e ? strtol(e, NULL, 10) : 0;
+	}
+	if (at > 0 && ++count == at) {
+		LOG_ERR("state: test hook EUICC_SIM_TEST_DIE_AFTER_SAVE=%ld: killed after that write", at);
+		kill(getpid(), SIGKILL);
+	}
+}
+
 int sim_store_save(struct sim_store *s)
 {
 	uint8_t *file = NULL;
@@ -248,6 +269,8 @@ int sim_store_save(struct sim_store *s)
 	if (file)
 		OPENSSL_cleanse(file, len);	/* holds every profile package (keys) */
 	free(file);
+	if (rc == 0)
+		test_die_after_save();
 	return rc;
 }
 

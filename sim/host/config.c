@@ -357,7 +357,7 @@ static int set_fault(struct sim_config *cfg, const struct key *k, const char *v,
 	return 0;
 }
 
-/* A trace file; empty turns it off. */
+/* A trace or report file; empty turns it off. */
 static int set_trace_file(struct sim_config *cfg, const struct key *k, const char *v, const char *base)
 {
 	if (!*v) {
@@ -576,6 +576,10 @@ static const struct key keys[] = {
 	  set_trace_file, OFF(trace_json), 0, 0 },
 	{ "strict", "yes|no", "refuse unknown (extension) elements and BER length forms in requests (no)",
 	  set_bool, OFF(isdr.strict), 0, 0 },
+	{ "report", "FILE", "write the LPA conformance report (JSON) when the card stops", set_trace_file,
+	  OFF(report), 0, 0 },
+	{ "junit", "FILE", "write the LPA conformance report as JUnit XML when the card stops", set_trace_file,
+	  OFF(junit), 0, 0 },
 };
 
 int sim_config_set(struct sim_config *cfg, const char *key, const char *value,

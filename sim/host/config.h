@@ -38,6 +38,11 @@ struct sim_config {
 	char gsmtap_host[256];
 	uint16_t gsmtap_port;
 
+	/* LPA conformance report (sim/host/report.h), written when the card
+	 * stops; empty: not written */
+	char report[SIM_PATH_MAX];
+	char junit[SIM_PATH_MAX];
+
 	/* Where the presets find their certificates. */
 	char sgp26_dir[SIM_PATH_MAX];	/* SGP.26 test PKI (--certs) */
 	char private_dir[SIM_PATH_MAX];	/* a certs/mkpki PKI (--private-pki) */

@@ -128,6 +128,9 @@ size_t control_fds(const struct control *c, struct pollfd *pfd, size_t cap)
 	return n;
 }
 
+/* How long a long answer (a report) may wait for the client to read. */
+#define ANSWER_WAIT_MS 2000
+
 /* Send a whole answer line; a client that does not read is dropped. */
 static void answer(struct client *cl, const char *text)
 {
@@ -143,8 +146,12 @@ static void answer(struct client *cl, const char *text)
 	line[len++] = '\n';
 	while (off < len) {
 		ssize_t w = send(cl->fd, line + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		struct pollfd pf = { .fd = cl->fd, .events = POLLOUT };
 
 		if (w < 0 && errno == EINTR)
+			continue;
+		/* more than the socket buffer holds: wait a while for the reader */
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && poll(&pf, 1, ANSWER_WAIT_MS) > 0)
 			continue;
 		if (w <= 0) {
 			drop(cl);
@@ -270,7 +277,8 @@ static void client_usage(FILE *f)
 
 int control_client_main(int argc, char **argv)
 {
-	char path[4096], line[65536];
+	char path[4096], *line = NULL;
+	size_t line_cap = 0;
 	const char *state = "euicc-sim-state", *sock = NULL;
 	struct sockaddr_un sa;
 	struct json_out j = { 0 };
@@ -326,9 +334,10 @@ int control_client_main(int argc, char **argv)
 		return 1;
 	}
 	f = fdopen(fd, "r+");
-	if (!f || fprintf(f, "%s\n", req) < 0 || fflush(f) != 0 || !fgets(line, sizeof(line), f)) {
+	if (!f || fprintf(f, "%s\n", req) < 0 || fflush(f) != 0 || getline(&line, &line_cap, f) < 0) {
 		fprintf(stderr, "euicc-sim ctl: no answer from %s\n", path);
 		free(req);
+		free(line);
 		if (f)
 			fclose(f);
 		else
@@ -339,5 +348,7 @@ int control_client_main(int argc, char **argv)
 	fclose(f);
 	fputs(line, stdout);
 	/* every answer starts with its "ok" member (sim/host/loop.c) */
-	return strncmp(line, "{\"ok\":true", 10) ? 1 : 0;
+	i = strncmp(line, "{\"ok\":true", 10) ? 1 : 0;
+	free(line);
+	return i;
 }

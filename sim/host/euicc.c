@@ -75,8 +75,14 @@ static int build(struct euicc *e, const struct sim_config *cfg)
 	e->isdr_env.arg = e;
 	TRY(isdr_new(&e->isdr_env, &e->isdr));
 	files.files = isdp_files;
+	files.secrets = isdp_fs_secrets;
+	files.commit = isdp_fs_commit;
 	files.arg = e->isdp;
 	TRY(sim_fs_new(&files, &e->fs));
+	/* USIM and ISIM: ADFs of the enabled profile, served by the ISD-P
+	 * store's NAA handlers */
+	TRY(sim_fs_add_naa(e->fs, isdp_usim_prefix, sizeof(isdp_usim_prefix), &isdp_usim_naa, e->isdp));
+	TRY(sim_fs_add_naa(e->fs, isdp_isim_prefix, sizeof(isdp_isim_prefix), &isdp_isim_naa, e->isdp));
 
 	isdr_state_section(e->isdr, &sec);
 	TRY(sim_store_add_section(e->store, &sec));

@@ -163,7 +163,7 @@ int fault_parse(const char *spec, struct fault *f, char *err, size_t err_len)
 		} else if (!strncmp(tok, "on=", 3)) {
 			if (!tok[3] || strlen(tok + 3) >= sizeof(f->on))
 				BAD("on=WHAT: a command name (SELECT, STORE DATA, ES10b.PrepareDownload, *)");
-			snprintf(f->on, sizeof(f->on), "%s", tok + 3);
+			snprintf(f->on, sizeof(f->on), "%.*s", (int)sizeof(f->on) - 1, tok + 3);
 		} else if (!strncmp(tok, "nth=", 4)) {
 			if (number(tok + 4, 10, 1, 1000000, &v) < 0)
 				BAD("nth=N: a number from 1, got '%s'", tok + 4);

@@ -12,6 +12,7 @@
 #include "sim/host/euicc.h"
 #include "sim/host/fault.h"
 #include "sim/host/json.h"
+#include "sim/host/report.h"
 #include "sim/host/trace.h"
 #include "sim/host/vpcd.h"
 #include "isdp/isdp.h"
@@ -38,6 +39,7 @@ struct host {
 	struct vpcd_link link;
 	struct control *ctl;
 	struct sim_trace *trace;		/* --pcap, --gsmtap, --trace-json; NULL: none */
+	struct report *report;		/* --report, --junit; NULL: none */
 	struct fault_set faults;
 	bool inserted;			/* false: removed (ctl remove, remove fault) */
 	uint64_t insert_at;		/* remove=MS: back in the reader then; 0 never */
@@ -69,6 +71,7 @@ static void card_removed(struct host *h, uint64_t back_in_ms)
 	h->inserted = false;
 	h->insert_at = back_in_ms ? now_ms() + back_in_ms : 0;
 	sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
+	report_power(h->report, SIM_TRACE_REMOVED);
 	LOG_INFO("card removed from the reader%s", back_in_ms ? " (back by itself)" : " (until ctl insert)");
 }
 
@@ -97,6 +100,7 @@ static void answer(struct host *h, const uint8_t *cmd, size_t len, const uint8_t
 {
 	send_answer(h, rsp, n);
 	sim_trace_apdu(h->trace, cmd, len, rsp, n, name);
+	report_response(h->report, rsp, n);
 }
 
 /* What the trace calls a command: its ES10 function, else the command. */
@@ -138,6 +142,7 @@ static void command(struct host *h, const uint8_t *cmd, size_t len)
 	uint8_t sw[2];
 
 	sim_card_names(h->card, cmd, len, &nm);
+	report_command(h->report, cmd, len, &nm);
 	f = fault_next(&h->faults, nm.command, nm.function);
 	if (!f) {
 		run_command(h, cmd, len, trace_name(&nm), 0);
@@ -193,21 +198,25 @@ static void frame(struct host *h, const uint8_t *f, size_t len)
 		LOG_INFO("vpcd: power off");
 		sim_power(h->card, SIM_POWER_OFF);
 		sim_trace_power(h->trace, SIM_TRACE_POWER_OFF, NULL, 0);
+		report_power(h->report, SIM_TRACE_POWER_OFF);
 		break;
 	case VPCD_CTRL_ON:
 		LOG_INFO("vpcd: power on");
 		sim_power(h->card, SIM_POWER_ON);
 		sim_trace_power(h->trace, SIM_TRACE_POWER_ON, NULL, 0);
+		report_power(h->report, SIM_TRACE_POWER_ON);
 		break;
 	case VPCD_CTRL_RESET:
 		LOG_INFO("vpcd: reset");
 		sim_power(h->card, SIM_RESET);
 		sim_trace_power(h->trace, SIM_TRACE_RESET, NULL, 0);
+		report_power(h->report, SIM_TRACE_RESET);
 		break;
 	case VPCD_CTRL_ATR:
 		atr = sim_atr(&atr_len);
 		send_answer(h, atr, atr_len);
 		sim_trace_power(h->trace, SIM_TRACE_ATR, atr, atr_len);
+		report_power(h->report, SIM_TRACE_ATR);
 		break;
 	default:
 		LOG_INFO("vpcd: unknown control byte %02X ignored", f[0]);
@@ -366,6 +375,8 @@ static void warm_reset(struct host *h)
 	}
 	h->late = false;
 	sim_power(h->card, SIM_RESET);
+	sim_trace_power(h->trace, SIM_TRACE_RESET, NULL, 0);
+	report_power(h->report, SIM_TRACE_RESET);
 	LOG_INFO("warm reset (ctl)");
 }
 
@@ -405,6 +416,14 @@ static char *execute(void *arg, const struct json_object *req)
 		fault_json(&h->faults, &j);
 	} else if (!strcmp(cmd, "fault-clear")) {
 		clear_faults(h);
+	} else if (!strcmp(cmd, "report")) {
+		if (!h->report) {
+			snprintf(err, sizeof(err), "no report: start the card with --report FILE or --junit FILE");
+		} else {
+			json_bool(&j, true);
+			json_key(&j, "report");
+			report_json(h->report, &j, false);
+		}
 	} else {
 		snprintf(err, sizeof(err), "unknown command '%s' (status, remove, insert, reset, fault, faults, "
 			 "fault-clear, report)", cmd);
@@ -413,7 +432,7 @@ static char *execute(void *arg, const struct json_object *req)
 		json_bool(&j, false);
 		json_key(&j, "error");
 		json_str(&j, err);
-	} else if (strcmp(cmd, "status") && strcmp(cmd, "faults")) {
+	} else if (strcmp(cmd, "status") && strcmp(cmd, "faults") && strcmp(cmd, "report")) {
 		json_bool(&j, true);
 	}
 	json_end(&j, '}');
@@ -463,12 +482,51 @@ static void link_readable(struct host *h)
 		/* The reader is gone: like a card pulled out. */
 		sim_power(h->card, SIM_POWER_OFF);
 		sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
+		report_power(h->report, SIM_TRACE_REMOVED);
 		LOG_ERR("vpcd: the reader went away; %s", h->link.listen_mode ? "waiting for vpcd to connect again" :
 			"reconnecting");
 		return;
 	}
 	if (f)
 		frame(h, f, len);
+}
+
+/* --report, --junit: the files are created now (so a path that cannot be
+ * written stops the card at once) and written when it stops. */
+static int open_report(struct host *h)
+{
+	const char *paths[] = { h->cfg->report, h->cfg->junit };
+
+	if (!h->cfg->report[0] && !h->cfg->junit[0])
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		FILE *f = paths[i][0] ? fopen(paths[i], "w") : NULL;
+
+		if (paths[i][0] && (!f || fclose(f) != 0)) {
+			LOG_ERR("report %s: %s", paths[i], strerror(errno));
+			return -1;
+		}
+	}
+	if (report_new(h->card, &h->report) < 0) {
+		LOG_ERR("report: %s", eu_strerror(-EU_E_NOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+static void close_report(struct host *h)
+{
+	char err[256];
+
+	if (!h->report)
+		return;
+	if (report_write(h->report, h->cfg->report, h->cfg->junit, err, sizeof(err)) < 0)
+		LOG_ERR("%s", err);
+	else
+		LOG_ERR("LPA conformance report written:%s%s%s%s", h->cfg->report[0] ? " " : "", h->cfg->report,
+			h->cfg->junit[0] ? " " : "", h->cfg->junit);
+	report_free(h->report);
+	h->report = NULL;
 }
 
 static int setup(struct host *h, struct sim_card *card, const struct sim_config *cfg)
@@ -500,7 +558,7 @@ static int setup(struct host *h, struct sim_card *card, const struct sim_config 
 			return -1;
 		}
 	}
-	return 0;
+	return open_report(h);
 }
 
 int sim_host_run(struct sim_card *card, const struct sim_config *cfg, volatile sig_atomic_t *stop)
@@ -562,10 +620,12 @@ out:
 	if (h->link.fd >= 0) {
 		sim_power(card, SIM_POWER_OFF);
 		sim_trace_power(h->trace, SIM_TRACE_REMOVED, NULL, 0);
+		report_power(h->report, SIM_TRACE_REMOVED);
 	}
 	vpcd_link_close(&h->link);
 	control_close(h->ctl);
 	sim_trace_close(h->trace);
+	close_report(h);
 	free(h);
 	return rc;
 }

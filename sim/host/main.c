@@ -65,6 +65,8 @@ static void usage(FILE *f)
 		"  --gsmtap HOST[:PORT]\n"
 		"                      send them live as GSMTAP over UDP (port 4729)\n"
 		"  --trace-json FILE   write one JSON object per command, response and power event\n"
+		"  --report FILE       judge the LPA: write the conformance report (JSON) when the card stops\n"
+		"  --junit FILE        the same report as JUnit XML (one test case per rule)\n"
 		"  --print-eid         print the EID and exit\n"
 		"  --help-config       list the config file keys\n"
 		"  -h, --help          this help\n"
@@ -80,7 +82,7 @@ struct options {
 	const char *vpcd, *listen, *state, *config, *preset, *private_pki, *control;
 	const char *faults[FAULT_MAX];
 	size_t n_faults;
-	const char *pcap, *gsmtap, *trace_json;
+	const char *pcap, *gsmtap, *trace_json, *report, *junit;
 	char certs[SIM_PATH_MAX];
 	bool print_eid, strict;
 	/* sideload */
@@ -114,6 +116,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "gsmtap", required_argument, NULL, 'G' },
 		{ "trace-json", required_argument, NULL, 'J' },
 		{ "strict", no_argument, NULL, 'Z' },
+		{ "report", required_argument, NULL, 'Y' },
+		{ "junit", required_argument, NULL, 'U' },
 		{ 0 }
 	};
 	int c;
@@ -148,6 +152,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'G': o->gsmtap = optarg; break;
 		case 'J': o->trace_json = optarg; break;
 		case 'Z': o->strict = true; break;
+		case 'Y': o->report = optarg; break;
+		case 'U': o->junit = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 3;
 		}
@@ -170,11 +176,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* --pcap, --gsmtap, --trace-json: as the config keys of the same names. */
+/* --pcap, --gsmtap, --trace-json, --report, --junit: as the config keys of
+ * the same names. */
 static int set_trace_flags(const struct options *o, struct sim_config *cfg)
 {
 	const char *const flags[][2] = {
 		{ "pcap", o->pcap }, { "gsmtap", o->gsmtap }, { "trace-json", o->trace_json },
+		{ "report", o->report }, { "junit", o->junit },
 	};
 	char err[1024];
 
@@ -232,8 +240,12 @@ static int configure(const struct options *o, struct sim_config *cfg)
 	}
 	if (o->control)
 		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s", o->control);
-	else if (!cfg->control_set && cfg->state_dir[0])
-		snprintf(cfg->control_path, sizeof(cfg->control_path), "%s/%s", cfg->state_dir, CONTROL_SOCKET);
+	else if (!cfg->control_set && cfg->state_dir[0] &&
+		 snprintf(cfg->control_path, sizeof(cfg->control_path), "%s/%s", cfg->state_dir, CONTROL_SOCKET) >=
+		 (int)sizeof(cfg->control_path)) {
+		fprintf(stderr, "euicc-sim: the state directory's path is too long for %s\n", CONTROL_SOCKET);
+		return -1;
+	}
 	return 0;
 }
 

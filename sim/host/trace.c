@@ -6,6 +6,7 @@
 #include "sim/err.h"
 #include "sim/log.h"
 #include "sim/sw.h"
+#include "sim/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,32 +148,6 @@ static const struct {
 
 /* ---- JSON strings ----------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629 §4), 0 if none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0], cp, min;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2, cp = c & 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3, cp = c & 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)	/* also stops at the terminating 0 */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 size_t sim_trace_json_escape(const char *s, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -180,7 +155,7 @@ size_t sim_trace_json_escape(const char *s, char *out, size_t cap)
 	bool full = false;
 
 	while (*p) {
-		size_t n = utf8_len(p), len = n;
+		size_t n = sim_utf8_seq(p, strnlen((const char *)p, 4)), len = n;
 		const char *piece = (const char *)p;
 		char esc[8];
 

@@ -162,35 +162,6 @@ bool wait_for_no_card(const char *reader, int seconds)
 
 /* ---- download through the test SM-DP+ ------------------------------------ */
 
-struct piece_ctx {
-	unsigned ch;
-	uint8_t *pir;
-	size_t pir_len, at;
-	int bad;
-};
-
-static int send_piece(void *vctx, size_t index, const uint8_t *piece, size_t len)
-{
-	struct piece_ctx *c = vctx;
-	static uint8_t out[4096];
-	size_t n;
-
-	if (es10_bin(c->ch, piece, len, out, sizeof(out), &n) < 0 || n < 2 ||
-	    out[n - 2] != 0x90 || out[n - 1] != 0x00) {
-		c->bad = 1;
-		return 1;
-	}
-	if (n > 2) {
-		/* The PIR: after the last piece, or at the piece that failed. */
-		c->pir = malloc(n - 2);
-		memcpy(c->pir, out, n - 2);
-		c->pir_len = n - 2;
-		c->at = index;
-		return 2;
-	}
-	return 0;
-}
-
 uint8_t *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -202,55 +173,133 @@ uint8_t *read_file(const char *path, size_t *len)
 	return b;
 }
 
+
+void dl_free(struct dl *d)
+{
+	smdp_free(d->dp);
+	free(d->bpp);
+	memset(d, 0, sizeof(*d));
+}
+
+bool dl_es10(unsigned ch, struct dl *d, const uint8_t *req, size_t len)
+{
+	return es10_bin(ch, req, len, d->rsp, sizeof(d->rsp), &d->rsp_len) == 0 && d->rsp_len >= 2;
+}
+
+bool dl_challenge(unsigned ch, struct dl *d, uint8_t chal[16])
+{
+	if (!dl_es10(ch, d, (const uint8_t *)"\xBF\x2E\x00", 3) || d->rsp_len != 23)
+		return false;
+	memcpy(chal, d->rsp + 5, 16);
+	return true;
+}
+
+/* AuthenticateServer with this challenge; the authenticateErrorCode, or
+ * -1 when something else failed. */
+int dl_auth(unsigned ch, struct dl *d, const char *curve, const uint8_t chal[16])
+{
+	struct smdp_opts opts = { .curve = curve, .certs_dir = SIM_DATADIR "/certs/sgp26" };
+	uint8_t *req = NULL;
+	size_t len = 0;
+	bool sent;
+
+	if (!d->dp && smdp_new(d->opts ? d->opts : &opts, &d->dp) < 0)
+		return -1;
+	if (smdp_authenticate_server_request(d->dp, chal, &req, &len) < 0)
+		return -1;
+	sent = dl_es10(ch, d, req, len);
+	free(req);
+	return sent ? smdp_check_authenticate_response(d->dp, d->rsp, d->rsp_len - 2) : -1;
+}
+
+int dl_prepare(unsigned ch, struct dl *d)
+{
+	uint8_t *req = NULL;
+	size_t len = 0;
+	bool sent;
+
+	if (smdp_prepare_download_request(d->dp, &req, &len) < 0)
+		return -1;
+	sent = dl_es10(ch, d, req, len);
+	free(req);
+	return sent ? smdp_check_prepare_response(d->dp, d->rsp, d->rsp_len - 2) : -1;
+}
+
+static int collect_segment(void *vd, size_t index, const uint8_t *p, size_t len)
+{
+	struct dl *d = vd;
+
+	if (index >= 256)
+		return 1;
+	d->seg[index] = p;
+	d->seg_len[index] = len;
+	d->n_seg = index + 1;
+	return 0;
+}
+
+bool dl_bind(struct dl *d, const char *file)
+{
+	size_t upp_len;
+	uint8_t *upp = read_file(file, &upp_len);
+	bool ok = upp_len && smdp_build_bpp(d->dp, upp, upp_len, &d->bpp, &d->bpp_len) == 0 &&
+		  smdp_bpp_pieces(d->bpp, d->bpp_len, collect_segment, d) == 0;
+
+	free(upp);
+	return ok;
+}
+
+/* Send segments [from, to); stops at the PIR (returned in *pir, if any)
+ * or at a refusal. Returns the number of the segment that answered the
+ * PIR, or -1. */
+long dl_segments(unsigned ch, struct dl *d, size_t from, size_t to, struct smdp_pir *pir)
+{
+	for (size_t i = from; i < to && i < d->n_seg; i++) {
+		if (!dl_es10(ch, d, d->seg[i], d->seg_len[i]) || d->rsp[d->rsp_len - 2] != 0x90)
+			return -1;
+		if (d->rsp_len > 2) {
+			if (pir && smdp_check_pir(d->dp, d->rsp, d->rsp_len - 2, pir) < 0)
+				return -1;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
 /* One download over PC/SC; returns a message on failure, NULL on success. */
 const char *download_with(unsigned ch, const struct smdp_opts *opts, const char *file, struct smdp_pir *pir)
 {
 	static char why[512];
-	static uint8_t rsp[8192];
-	struct smdp *dp = NULL;
-	struct piece_ctx pc = { .ch = ch };
-	uint8_t *req = NULL, *bpp = NULL, *upp;
-	size_t req_len, n, bpp_len, upp_len;
+	struct dl *d = calloc(1, sizeof(*d));
+	const char *curve = opts && opts->curve ? opts->curve : "NIST";
+	uint8_t chal[16];
 	int rc = 0;
+	long at;
 
 #define FAIL(...) do { snprintf(why, sizeof(why), __VA_ARGS__); goto out; } while (0)
 	why[0] = 0;
-	upp = read_file(file, &upp_len);
-	if (!upp_len)
-		FAIL("cannot read %s", file);
-	if (smdp_new(opts, &dp) < 0)
-		FAIL("smdp_new");
-	if (es10_bin(ch, (const uint8_t *)"\xBF\x2E\x00", 3, rsp, sizeof(rsp), &n) < 0 || n != 23)
+	if (!d)
+		FAIL("out of memory");
+	d->opts = opts;
+	if (!dl_challenge(ch, d, chal))
 		FAIL("GetEUICCChallenge");
-	if (smdp_authenticate_server_request(dp, rsp + 5, &req, &req_len) < 0 ||
-	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
-	    (rc = smdp_check_authenticate_response(dp, rsp, n - 2)) != 0)
-		FAIL("AuthenticateServer: code %d: %s", rc, smdp_why(dp));
-	free(req);
-	req = NULL;
-	if (smdp_prepare_download_request(dp, &req, &req_len) < 0 ||
-	    es10_bin(ch, req, req_len, rsp, sizeof(rsp), &n) < 0 ||
-	    (rc = smdp_check_prepare_response(dp, rsp, n - 2)) != 0)
-		FAIL("PrepareDownload: code %d: %s", rc, smdp_why(dp));
-	if (smdp_build_bpp(dp, upp, upp_len, &bpp, &bpp_len) < 0)
-		FAIL("build BPP: %s", smdp_why(dp));
-	rc = smdp_bpp_pieces(bpp, bpp_len, send_piece, &pc);
-	if (pc.bad || !pc.pir)
-		FAIL("LoadBoundProfilePackage: piece %zu refused, or no PIR came", pc.at);
-	if (smdp_check_pir(dp, pc.pir, pc.pir_len, pir) < 0)
-		FAIL("PIR: %s", smdp_why(dp));
+	if ((rc = dl_auth(ch, d, curve, chal)) != 0)
+		FAIL("AuthenticateServer: code %d: %s", rc, d->dp ? smdp_why(d->dp) : "");
+	if ((rc = dl_prepare(ch, d)) != 0)
+		FAIL("PrepareDownload: code %d: %s", rc, smdp_why(d->dp));
+	if (!dl_bind(d, file))
+		FAIL("build BPP %s: %s", file, smdp_why(d->dp));
+	at = dl_segments(ch, d, 0, d->n_seg, pir);
+	if (at < 0)
+		FAIL("LoadBoundProfilePackage: a segment refused, or no PIR came");
 	if (!pir->success)
 		FAIL("PIR errorResult: bppCommandId %u, errorReason %u", pir->bpp_command_id, pir->error_reason);
 out:
 #undef FAIL
-	free(pc.pir);
-	free(req);
-	free(bpp);
-	free(upp);
-	smdp_free(dp);
+	if (d)
+		dl_free(d);
+	free(d);
 	return why[0] ? why : NULL;
 }
-
 
 const char *download(unsigned ch, const char *curve, const char *file, struct smdp_pir *pir)
 {

@@ -35,6 +35,32 @@ bool wait_for_no_card(const char *reader, int seconds);
 
 /* Up to 1 MiB of a file (malloc'd; *len 0 when it cannot be read). */
 uint8_t *read_file(const char *path, size_t *len);
+
+/* A download in steps, as an LPA runs it. */
+struct dl {
+	struct smdp *dp;
+	const struct smdp_opts *opts;	/* NULL: the defaults on dl_auth's curve */
+	uint8_t *bpp;
+	size_t bpp_len;
+	const uint8_t *seg[256];
+	size_t seg_len[256], n_seg;
+	uint8_t rsp[8192];	/* the last answer: data and SW */
+	size_t rsp_len;
+};
+
+void dl_free(struct dl *d);
+bool dl_es10(unsigned ch, struct dl *d, const uint8_t *req, size_t len);
+bool dl_challenge(unsigned ch, struct dl *d, uint8_t chal[16]);
+/* AuthenticateServer with this challenge; the authenticateErrorCode, or
+ * -1 when something else failed. */
+int dl_auth(unsigned ch, struct dl *d, const char *curve, const uint8_t chal[16]);
+int dl_prepare(unsigned ch, struct dl *d);
+bool dl_bind(struct dl *d, const char *file);
+/* Send segments [from, to); stops at the PIR (returned in *pir, if any)
+ * or at a refusal. Returns the number of the segment that answered the
+ * PIR, or -1. */
+long dl_segments(unsigned ch, struct dl *d, size_t from, size_t to, struct smdp_pir *pir);
+
 /* One download over PC/SC with these SM-DP+ options (or on curve with
  * the defaults): NULL on success with *pir filled, else why it failed. */
 const char *download_with(unsigned ch, const struct smdp_opts *opts, const char *file, struct smdp_pir *pir);

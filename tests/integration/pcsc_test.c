@@ -18,6 +18,27 @@
  *   pcsc-test READER lifecycle / lifecycle-again
  *                              profile management on two side-loaded
  *                              profiles, and what must survive a restart
+ *   pcsc-test READER aka SIM FILE...
+ *                              download each package, enable it, and run
+ *                              AUTHENTICATE on each of its NAAs against
+ *                              vectors of an independent AuC (Debian's
+ *                              osmo-auc-gen) from the K/OPc `SIM dump
+ *                              FILE --show-keys` prints: RES, CK, IK, Kc
+ *                              byte for byte, replay -> AUTS that
+ *                              osmo-auc-gen -A resolves to the SQN, wrong
+ *                              K -> 9862, GSM context; then delete it
+ *   pcsc-test READER usim-write / usim-check
+ *                              file updates and PIN state on the enabled
+ *                              profile, across disable/enable, and after
+ *                              a restart
+ *   pcsc-test READER aka-die SIM FILE / aka-replay SIM FILE
+ *                              one AUTHENTICATE to a card that kills
+ *                              itself right after storing the SQN (test
+ *                              hook), then the same AUTN after a restart:
+ *                              refused with AUTS
+ *   pcsc-test READER report-good / report-bad
+ *                              an LPA that follows every rule of the
+ *                              conformance report / breaks each once
  *
  * With PCSC_TEST_APDU_LOG=FILE every APDU exchanged is appended to FILE
  * as "COMMAND SW" in hex, for the trace test to compare with the card's
@@ -26,6 +47,7 @@
 #include <stdint.h>
 #include <winscard.h>
 #include <wintypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +77,19 @@ static void check(bool ok, const char *what, const char *detail)
 		failed++;
 		printf("FAIL %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 	}
+}
+
+/* check() with a formatted description. */
+static void checkf(bool ok, const char *detail, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void checkf(bool ok, const char *detail, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	check(ok, what, detail);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -114,7 +149,7 @@ static void full_check(void)
 	r = xfer(cmd);
 	check(!strcmp(r, "9000"), "MANAGE CHANNEL close", r);
 	r = xfer("00A40004023F0000");
-	check(!strncmp(r, "621D8202", 8) && ends_with(r, "9000"), "SELECT MF returns an FCP", r);
+	check(!strncmp(r, "621A8202", 8) && ends_with(r, "9000"), "SELECT MF returns an FCP", r);
 	r = xfer("00A4000C022FE2");
 	check(!strcmp(r, "9000"), "SELECT EF.ICCID", r);
 	r = xfer("00B000000A");
@@ -481,6 +516,543 @@ static void control_robustness(void)
 	check(!strncmp(ctl("status"), "{\"ok\":true", 10), "a client gone mid-line disturbs nothing", NULL);
 }
 
+/* ---- the enabled profile's NAAs over PC/SC --------------------------------------- */
+
+/* An APDU on the basic channel, following 61xx with GET RESPONSE: the
+ * whole answer and the final SW, in hex. */
+static const char *xfer_data(const char *hex)
+{
+	static char all[4096];
+	const char *r = xfer(hex);
+
+	snprintf(all, sizeof(all), "%s", r);
+	for (size_t n = strlen(all); n >= 4 && !strncmp(all + n - 4, "61", 2); n = strlen(all)) {
+		char gr[16];
+
+		snprintf(gr, sizeof(gr), "00C00000%.2s", all + n - 2);
+		all[n - 4] = 0;
+		strncat(all, xfer(gr), sizeof(all) - strlen(all) - 1);
+	}
+	return all;
+}
+
+static void upper(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'f')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+/* One NAA with AKA parameters, as `euicc-sim dump --show-keys` prints it. */
+struct naa {
+	char aid[33];
+	char alg[32];		/* osmo-auc-gen's name: xor, milenage */
+	char k[65], opc[65];
+	bool usim;
+};
+
+/* The NAAs of a package: the ADFs (FID -> AID) and the AKA blocks. */
+static int package_naas(const char *sim, const char *file, struct naa *out, int max)
+{
+	char cmd[1024], line[512], adf_fid[8][5], adf_aid[8][33];
+	int n_adf = 0, n = 0;
+	struct naa *cur = NULL;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' dump '%s' --show-keys", sim, file);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char fid[5], aid[33], alg[32], hex[65];
+
+		if (sscanf(line, " 3F00/%4s %*s ADF AID %32s", fid, aid) == 2 && n_adf < 8) {
+			snprintf(adf_fid[n_adf], sizeof(adf_fid[0]), "%s", fid);
+			snprintf(adf_aid[n_adf++], sizeof(adf_aid[0]), "%s", aid);
+		} else if (sscanf(line, "AKA (PE %*u, ADF %4s): %31[^,]", fid, alg) == 2 && n < max) {
+			cur = &out[n++];
+			memset(cur, 0, sizeof(*cur));
+			snprintf(cur->aid, sizeof(cur->aid), "%s", fid);	/* the FID until the ADFs are known */
+			snprintf(cur->alg, sizeof(cur->alg), "%s", !strcmp(alg, "usim-test-algorithm") ? "xor" :
+				 !strcmp(alg, "milenage") ? "milenage" : alg);
+		} else if (cur && sscanf(line, " K = %64s", hex) == 1) {
+			snprintf(cur->k, sizeof(cur->k), "%s", hex);
+		} else if (cur && sscanf(line, " OPc = %64s", hex) == 1) {
+			snprintf(cur->opc, sizeof(cur->opc), "%s", hex);
+		}
+	}
+	pclose(p);
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < n_adf; j++)
+			if (!strcmp(out[i].aid, adf_fid[j]))
+				snprintf(out[i].aid, sizeof(out[i].aid), "%.32s", adf_aid[j]);
+		out[i].usim = !strncmp(out[i].aid, "A0000000871002", 14);
+	}
+	return n;
+}
+
+/* An authentication vector from osmo-auc-gen. */
+struct vec {
+	char rand[33], autn[33], res[65], ck[65], ik[65], kc[17], sres[9];
+	unsigned long long sqn;
+};
+
+static bool osmo_value(const char *out, const char *key, char *v, size_t cap)
+{
+	const char *p = strstr(out, key);
+	char fmt[16];
+
+	if (!p)
+		return false;
+	snprintf(fmt, sizeof(fmt), "%%%zus", cap - 1);
+	if (sscanf(p + strlen(key), fmt, v) != 1)
+		return false;
+	upper(v);
+	return true;
+}
+
+static bool osmo(const char *args, char *out, size_t cap)
+{
+	char cmd[512];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "osmo-auc-gen -3 %s 2>&1", args);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	return pclose(p) == 0;
+}
+
+/* "-o OPc" for MILENAGE; the test algorithm has no OPc input. */
+static const char *opc_arg(const struct naa *a)
+{
+	static char arg[80];
+
+	snprintf(arg, sizeof(arg), "%s%s", strcmp(a->alg, "xor") && a->opc[0] ? "-o " : "",
+		 strcmp(a->alg, "xor") && a->opc[0] ? a->opc : "");
+	return arg;
+}
+
+/* The vector for RAND and the -s value s (osmo-auc-gen prints the SQN it
+ * put into AUTN); another K if wrong_k. */
+static bool make_vec(const struct naa *a, const char *rand, unsigned long long s, const char *amf, bool wrong_k,
+		     struct vec *v)
+{
+	char args[256], k[65], out[4096];
+	const char *p;
+
+	snprintf(k, sizeof(k), "%s", a->k);
+	/* another first digit: the test algorithm's MAC-A depends on the
+	 * first 8 bytes of K only (TS 34.108 §8.1.2) */
+	if (wrong_k)
+		k[0] = k[0] == '0' ? '1' : '0';
+	snprintf(args, sizeof(args), "-a %s -k %s %s -r %s -s %llu -f %s", a->alg, k, opc_arg(a), rand, s, amf);
+	memset(v, 0, sizeof(*v));
+	if (!osmo(args, out, sizeof(out)))
+		return false;
+	snprintf(v->rand, sizeof(v->rand), "%s", rand);
+	upper(v->rand);
+	if (!osmo_value(out, "AUTN:", v->autn, sizeof(v->autn)) || !osmo_value(out, "RES:", v->res, sizeof(v->res)) ||
+	    !osmo_value(out, "CK:", v->ck, sizeof(v->ck)) || !osmo_value(out, "IK:", v->ik, sizeof(v->ik)) ||
+	    !osmo_value(out, "Kc:", v->kc, sizeof(v->kc)) || !osmo_value(out, "SRES:", v->sres, sizeof(v->sres)))
+		return false;
+	p = strstr(out, "\nSQN:");
+	return p && sscanf(p + 5, "%llu", &v->sqn) == 1;
+}
+
+static void random_hex(char *out, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++)
+		sprintf(out + 2 * i, "%02X", (unsigned)(rand() & 0xFF));
+}
+
+static const char *authenticate(const struct vec *v)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "008800812210%s10%s", v->rand, v->autn);
+	return xfer_data(cmd);
+}
+
+/* The answer a vector calls for: DB RES CK IK, and Kc for the USIM. */
+static const char *want_db(const struct vec *v, bool kc)
+{
+	static char w[256];
+
+	snprintf(w, sizeof(w), "DB%02zX%s10%s10%s%s%s9000", strlen(v->res) / 2, v->res, v->ck, v->ik, kc ? "08" : "",
+		 kc ? v->kc : "");
+	return w;
+}
+
+/* osmo-auc-gen -A: the SQN_MS an AUTS carries (MAC-S checked). */
+static bool osmo_auts(const struct naa *a, const char *rand, const char *auts, unsigned long long *sqn_ms)
+{
+	char args[256], out[4096];
+	const char *p;
+
+	snprintf(args, sizeof(args), "-a %s -k %s %s -r %s -A %s", a->alg, a->k, opc_arg(a), rand, auts);
+	if (!osmo(args, out, sizeof(out)) || !(p = strstr(out, "SQN.MS:")))
+		return false;
+	return sscanf(p + 7, "%llu", sqn_ms) == 1;
+}
+
+/* Replaying v: DC AUTS, which osmo-auc-gen resolves to want. */
+static void check_replay(const struct naa *a, const struct vec *v, unsigned long long want, const char *what)
+{
+	const char *r = authenticate(v);
+	unsigned long long ms = 0;
+	char auts[29];
+
+	checkf(strlen(r) == 36 && !strncmp(r, "DC0E", 4) && ends_with(r, "9000"), r, "%s: replayed AUTN -> DC AUTS",
+	       what);
+	if (strlen(r) != 36)
+		return;
+	memcpy(auts, r + 4, 28);
+	auts[28] = 0;
+	checkf(osmo_auts(a, v->rand, auts, &ms) && ms == want, auts,
+	       "%s: osmo-auc-gen -A resolves the AUTS to SQN %llu", what, want);
+}
+
+static void aka_naa(const struct naa *a, const char *base)
+{
+	unsigned long long s0 = 1000 + (unsigned)(rand() % 100000);
+	char what[160], sel[64], rnd[33], cmd[64], want[64];
+	struct vec v1, v2, bad;
+	const char *r;
+
+	snprintf(sel, sizeof(sel), "00A4040C%02zX%s", strlen(a->aid) / 2, a->aid);
+	snprintf(what, sizeof(what), "%s %s", base, a->usim ? "USIM" : strncmp(a->aid, "A0000000871004", 14) ?
+		 a->aid : "ISIM");
+	r = xfer(sel);
+	checkf(!strcmp(r, "9000"), r, "%s: SELECT ADF", what);
+	random_hex(rnd, 16);
+	if (!make_vec(a, rnd, s0, "8000", false, &v1)) {
+		checkf(false, a->alg, "%s: osmo-auc-gen gives a vector", what);
+		return;
+	}
+	r = authenticate(&v1);
+	checkf(!strcmp(r, want_db(&v1, a->usim)), r, "%s: AUTHENTICATE 3G (AMF 8000) = osmo-auc-gen's RES, CK, IK%s",
+	       what, a->usim ? ", Kc" : "");
+	check_replay(a, &v1, v1.sqn, what);
+	random_hex(rnd, 16);
+	make_vec(a, rnd, s0 + 64, "0000", true, &bad);
+	r = authenticate(&bad);
+	checkf(!strcmp(r, "9862"), r, "%s: AUTN under another K -> 9862", what);
+	random_hex(rnd, 16);
+	make_vec(a, rnd, s0 + 32, "0000", false, &v2);
+	r = authenticate(&v2);
+	checkf(!strcmp(r, want_db(&v2, a->usim)), r, "%s: the next SQN is accepted", what);
+	if (!a->usim)
+		return;
+	/* GSM context: SRES and Kc of the same RAND */
+	snprintf(cmd, sizeof(cmd), "008800801110%s", v2.rand);
+	snprintf(want, sizeof(want), "04%s08%s9000", v2.sres, v2.kc);
+	r = xfer_data(cmd);
+	checkf(!strcmp(r, want), r, "%s: AUTHENTICATE GSM = osmo-auc-gen's SRES, Kc", what);
+}
+
+static void aka_all(const char *sim, int nfiles, char **files)
+{
+	unsigned ch = open_isdr();
+
+	srand((unsigned)time(NULL));
+	for (int i = 0; i < nfiles; i++) {
+		struct smdp_pir pir = { 0 };
+		const char *base = strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i];
+		const char *why = download(ch, "NIST", files[i], &pir);
+		char what[256], aid[40], req[64];
+		struct naa naas[4];
+		int n = package_naas(sim, files[i], naas, 4);
+		const char *r;
+
+		snprintf(what, sizeof(what), "%s downloaded over PC/SC, with %d NAA(s)", base, n);
+		check(!why && n >= 1, what, why);
+		if (why)
+			continue;
+		tohex(pir.aid, pir.aid_len, aid);
+		snprintf(req, sizeof(req), "BF3117A0124F10%s8101FF", aid);	/* ISD-P AID, refreshFlag */
+		r = es10(ch, req);
+		snprintf(what, sizeof(what), "%s enabled", base);
+		check(!strcmp(r, "BF31038001009000"), what, r);
+		for (int k = 0; k < n; k++)
+			aka_naa(&naas[k], base);
+		snprintf(req, sizeof(req), "BF3217A0124F10%s8101FF", aid);
+		r = es10(ch, req);
+		snprintf(req, sizeof(req), "BF33124F10%s", aid);
+		r = es10(ch, req);
+		snprintf(what, sizeof(what), "%s disabled and deleted", base);
+		check(!strcmp(r, "BF33038001009000"), what, r);
+		snprintf(req, sizeof(req), "BF3003800%s%02lX", pir.seq_number > 0xFF ? "2" : "1", pir.seq_number & 0xFF);
+		if (pir.seq_number > 0xFF)
+			snprintf(req, sizeof(req), "BF3004800200%02lX", pir.seq_number & 0xFF);
+		es10(ch, req);
+	}
+}
+
+/* ---- files and PINs of the enabled profile ---------------------------------------- */
+
+#define SEL_USIM "00A4040C07A0000000871002"	/* right-truncated AID */
+#define LOCI_NEW "1122334442F6180001FF00"
+#define PIN1 "30303030FFFFFFFF"
+#define PIN_WRONG "39393939FFFFFFFF"
+
+static void expect(const char *cmd, const char *want, const char *what)
+{
+	const char *r = xfer_data(cmd);
+
+	check(!strcmp(r, want), what, r);
+}
+
+/* ES10c disable and enable of the enabled profile (its ICCID from its
+ * EF.ICCID, coded as tag 5A), on a logical channel. */
+static void disable_enable(void)
+{
+	char iccid[32], req[96];
+	unsigned ch;
+
+	xfer("00A4000C022FE2");
+	snprintf(iccid, sizeof(iccid), "%s", xfer("00B000000A"));
+	check(strlen(iccid) == 24 && ends_with(iccid, "9000"), "EF.ICCID of the enabled profile", iccid);
+	iccid[20] = 0;
+	ch = open_isdr();
+	snprintf(req, sizeof(req), "BF3211A00C5A0A%s8101FF", iccid);
+	check(!strcmp(es10(ch, req), "BF32038001009000"), "ES10c.DisableProfile", NULL);
+	snprintf(req, sizeof(req), "BF3111A00C5A0A%s8101FF", iccid);
+	check(!strcmp(es10(ch, req), "BF31038001009000"), "ES10c.EnableProfile", NULL);
+	snprintf(req, sizeof(req), "007080%02X00", ch);
+	xfer(req);
+}
+
+/* After disable/enable or a restart: PIN1 still enabled with 2 attempts
+ * left, not verified, and EF.LOCI as written. */
+static void check_kept(const char *after)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "SELECT ADF.USIM after %s", after);
+	expect(SEL_USIM, "9000", what);
+	snprintf(what, sizeof(what), "PIN1 still enabled with 2 attempts after %s", after);
+	expect("00200001", "63C2", what);
+	expect("00A4000C026F7E", "9000", "SELECT EF.LOCI");
+	expect("00B000000B", "6982", "EF.LOCI needs PIN1");
+	expect("0020000108" PIN1, "9000", "VERIFY PIN1");
+	snprintf(what, sizeof(what), "EF.LOCI kept its content across %s", after);
+	expect("00B000000B", LOCI_NEW "9000", what);
+}
+
+static void usim_write(void)
+{
+	expect(SEL_USIM, "9000", "SELECT ADF.USIM (right-truncated AID)");
+	expect("00A4000C026F7E", "9000", "SELECT EF.LOCI");
+	expect("00D600000B" LOCI_NEW, "9000", "UPDATE BINARY EF.LOCI (PIN1 disabled as TS.48 delivers it)");
+	expect("00B000000B", LOCI_NEW "9000", "READ BINARY gives it back");
+	expect("0028000108" PIN1, "9000", "ENABLE PIN1");
+	expect("0020000108" PIN_WRONG, "63C2", "VERIFY PIN1 with a wrong value: 63C2");
+	disable_enable();
+	check_kept("disable/enable");
+	expect("0020000108" PIN_WRONG, "63C2", "a wrong PIN1 again: 63C2 (left so for the restart)");
+}
+
+static void usim_check(void)
+{
+	check_kept("the restart");
+	expect("002C0001", "63CA", "UNBLOCK PIN1 without data: the PUK's 10 attempts");
+	expect("0026000108" PIN1, "9000", "DISABLE PIN1 again");
+	expect("00D600000B" "FFFFFFFF42F618FFFEFF01", "9000", "EF.LOCI back to the package's content");
+}
+
+/* A fixed vector, the same in both runs of the kill test. */
+static bool fixed_vec(const char *sim, const char *file, struct naa *a, struct vec *v)
+{
+	struct naa naas[4];
+	int n = package_naas(sim, file, naas, 4);
+
+	for (int i = 0; i < n; i++)
+		if (naas[i].usim) {
+			*a = naas[i];
+			return make_vec(a, "00112233445566778899AABBCCDDEEFF", 4096 + 32 + 7, "8000", false, v);
+		}
+	return false;
+}
+
+static void aka_die(const char *sim, const char *file)
+{
+	struct naa a;
+	struct vec v;
+	const char *r;
+
+	check(fixed_vec(sim, file, &a, &v), "a vector from osmo-auc-gen", NULL);
+	expect(SEL_USIM, "9000", "SELECT ADF.USIM");
+	r = authenticate(&v);
+	/* vpcd reports a card that died as success with no data, or fails */
+	check(!*r || !strncmp(r, "ERR", 3), "the card died after storing the SQN, before answering", r);
+}
+
+static void aka_replay(const char *sim, const char *file)
+{
+	struct naa a;
+	struct vec v;
+
+	check(fixed_vec(sim, file, &a, &v), "a vector from osmo-auc-gen", NULL);
+	expect(SEL_USIM, "9000", "SELECT ADF.USIM after the kill");
+	check_replay(&a, &v, v.sqn, "the AUTN the killed card had accepted");
+}
+
+/* ---- the LPA conformance report (tests/integration/report.sh) -------------------- */
+
+#define TS48_ICCID "989444999999990940F9"	/* TS48 as in tag 5A */
+
+/* The LPA program ends (power off) and the next one starts. */
+static bool next_program(const char *reader)
+{
+	SCardDisconnect(card, SCARD_UNPOWER_CARD);
+	return SCardConnect(ctx, reader, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0, &card, &proto) == SCARD_S_SUCCESS;
+}
+
+static void close_channel(unsigned ch)
+{
+	char cmd[16];
+
+	snprintf(cmd, sizeof(cmd), "007080%02X00", ch);
+	check(!strcmp(xfer(cmd), "9000"), "MANAGE CHANNEL close", NULL);
+}
+
+/* An LPA that does what every rule says: each rule passes. */
+static void report_good(const char *reader)
+{
+	unsigned ch = open_isdr();
+	struct dl *d = calloc(1, sizeof(*d));
+	struct smdp_pir pir = { 0 };
+	uint8_t chal[16], *req = NULL;
+	size_t len = 0;
+	char hex[64];
+	const char *r;
+
+	/* a session the LPA postpones: CancelSession with its transactionId */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0,
+	      "GetEUICCChallenge, GetEUICCInfo1, AuthenticateServer", NULL);
+	check(smdp_cancel_session_request(d->dp, 1, &req, &len) == 0 && dl_es10(ch, d, req, len) &&
+	      smdp_check_cancel_response(d->dp, d->rsp, d->rsp_len - 2) == 0, "CancelSession (postponed)", NULL);
+	free(req);
+	dl_free(d);
+	/* a download as lpac runs it */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_prepare(ch, d) == 0 && dl_bind(d, TS48) && dl_segments(ch, d, 0, d->n_seg, &pir) ==
+	      (long)d->n_seg - 1 && pir.success, "a download in the segments of §2.5.5", NULL);
+	dl_free(d);
+	/* its notification: retrieved (and delivered), then removed */
+	snprintf(hex, sizeof(hex), "BF2B05A0038001%02lX", pir.seq_number);
+	r = es10(ch, hex);
+	check(!strncmp(r, "BF2B", 4) && ends_with(r, "9000"), "RetrieveNotificationsList", r);
+	snprintf(hex, sizeof(hex), "BF30038001%02lX", pir.seq_number);
+	r = es10(ch, hex);
+	check(!strcmp(r, "BF30038001009000"), "RemoveNotificationFromList", r);
+	/* enabled with refreshFlag FALSE: the program ends, the card is reset */
+	r = by_iccid(ch, "BF31", TS48_ICCID, "00");
+	check(!strcmp(r, "BF31038001009000"), "EnableProfile, refreshFlag FALSE", r);
+	r = es10(ch, "BF29125A0A" TS48_ICCID "900474657374");
+	check(!strcmp(r, "BF29038001009000"), "SetNickname", r);
+	close_channel(ch);
+	check(next_program(reader), "power off, power on", NULL);
+	ch = open_isdr();
+	r = by_iccid(ch, "BF32", TS48_ICCID, "FF");
+	check(!strcmp(r, "BF32038001009000"), "DisableProfile", r);
+	r = es10(ch, "BF330C5A0A" TS48_ICCID);
+	check(!strcmp(r, "BF33038001009000"), "DeleteProfile", r);
+	close_channel(ch);
+	free(d);
+}
+
+/* An LPA that gets every rule wrong once: each rule fails. */
+static void report_bad(const char *reader)
+{
+	struct dl *d = calloc(1, sizeof(*d));
+	struct smdp_pir pir = { 0 };
+	uint8_t chal[16], chal2[16], *req = NULL;
+	size_t len = 0;
+	unsigned ch = 0;
+	char cmd[600], nick[140] = "";
+	const char *r;
+
+	/* no TERMINAL CAPABILITY */
+	r = xfer("0070000001");
+	sscanf(r, "%2x", &ch);
+	snprintf(cmd, sizeof(cmd), "0%XA4040010A0000005591010FFFFFFFF8900000100", ch);
+	check(!strcmp(xfer(cmd), "611A"), "SELECT ISD-R on a channel, no TERMINAL CAPABILITY", NULL);
+	es10(ch, "BF3E035C015A");
+	/* GET RESPONSE with nothing announced */
+	snprintf(cmd, sizeof(cmd), "8%XC0000010", ch);
+	check(!strcmp(xfer(cmd), "6F00"), "GET RESPONSE with nothing pending", NULL);
+	/* an ES10 response left in the card */
+	snprintf(cmd, sizeof(cmd), "8%XE2910003BF2200", ch);
+	check(!strncmp(xfer(cmd), "61", 2), "EUICCInfo2 announced", NULL);
+	es10(ch, "BF3E035C015A");
+	/* STORE DATA block 2 after block 0 */
+	snprintf(cmd, sizeof(cmd), "8%XE2110003BF3E03", ch);
+	xfer(cmd);
+	snprintf(cmd, sizeof(cmd), "8%XE29102035C015A", ch);
+	xfer(cmd);
+	/* STORE DATA to the MF */
+	check(!strcmp(xfer("80E2910006BF3E035C015A"), "6985"), "STORE DATA on the basic channel", NULL);
+	/* not DER; an element the type does not have */
+	es10(ch, "BF3E81035C015A");
+	es10(ch, "BF3E065C015A9F7F00");
+	/* 65 characters of nickname */
+	for (int i = 0; i < 65; i++)
+		strcat(nick, "61");
+	snprintf(cmd, sizeof(cmd), "BF294F5A0A" TS48_ICCID "9041%s", nick);
+	es10(ch, cmd);
+	/* no EUICCInfo1, and the older of two challenges */
+	check(dl_challenge(ch, d, chal) && dl_challenge(ch, d, chal2) && dl_auth(ch, d, "NIST", chal) == 6,
+	      "AuthenticateServer with a stale challenge: euiccChallengeMismatch", NULL);
+	dl_free(d);
+	/* the channel left open */
+	check(next_program(reader), "power off with the channel open, power on", NULL);
+
+	ch = open_isdr();
+	/* PrepareDownload after a new challenge; then CancelSession with no session */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_challenge(ch, d, chal2) && dl_prepare(ch, d) == 4, "PrepareDownload out of order: noSessionContext",
+	      NULL);
+	check(smdp_cancel_session_request(d->dp, 0, &req, &len) == 0 && dl_es10(ch, d, req, len),
+	      "CancelSession with no session", NULL);
+	free(req);
+	dl_free(d);
+	/* EnableProfile between AuthenticateServer and PrepareDownload; then
+	 * the A1 header and its first 88 in one segment, and a segment after
+	 * the eUICC ended the load */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0,
+	      "AuthenticateServer", NULL);
+	by_iccid(ch, "BF31", TS48_ICCID, "FF");
+	check(dl_prepare(ch, d) == 0 && dl_bind(d, TS48) && d->seg[2][0] == 0xA1 &&
+	      d->seg[2] + d->seg_len[2] == d->seg[3], "PrepareDownload after EnableProfile", NULL);
+	dl_segments(ch, d, 0, 2, NULL);
+	dl_es10(ch, d, d->seg[2], d->seg_len[2] + d->seg_len[3]);
+	dl_segments(ch, d, 4, 5, NULL);
+	dl_free(d);
+	/* GetEID in the middle of a BPP */
+	check(dl_challenge(ch, d, chal) && ends_with(es10(ch, "BF2000"), "9000") && dl_auth(ch, d, "NIST", chal) == 0 &&
+	      dl_prepare(ch, d) == 0 && dl_bind(d, TS48), "a download up to the BPP", NULL);
+	dl_segments(ch, d, 0, 3, NULL);
+	es10(ch, "BF3E035C015A");
+	dl_free(d);
+	/* an install notification removed without being retrieved; another
+	 * one left on the card */
+	check(download(ch, "NIST", TS48, &pir) == NULL, "download", NULL);
+	snprintf(cmd, sizeof(cmd), "BF30038001%02lX", pir.seq_number);
+	check(!strcmp(es10(ch, cmd), "BF30038001009000"), "RemoveNotificationFromList, never retrieved", NULL);
+	check(download(ch, "NIST", TS48_OTHER, &pir) == NULL, "another download", NULL);
+	/* enabled with refreshFlag FALSE, then the MF without a reset */
+	r = by_iccid(ch, "BF31", TS48_ICCID, "00");
+	check(!strcmp(r, "BF31038001009000"), "EnableProfile, refreshFlag FALSE", r);
+	r = xfer("00A40004023F00");
+	close_channel(ch);
+	free(d);
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -599,8 +1171,22 @@ int main(int argc, char **argv)
 		remove_check(reader);
 	} else if (!strcmp(mode, "mute")) {
 		mute_check();
+	} else if (!strcmp(mode, "report-good")) {
+		report_good(reader);
+	} else if (!strcmp(mode, "report-bad")) {
+		report_bad(reader);
 	} else if (!strcmp(mode, "lifecycle") || !strcmp(mode, "lifecycle-again")) {
 		lifecycle(!strcmp(mode, "lifecycle-again"));
+	} else if (!strcmp(mode, "aka") && argc > 4) {
+		aka_all(argv[3], argc - 4, argv + 4);
+	} else if (!strcmp(mode, "usim-write")) {
+		usim_write();
+	} else if (!strcmp(mode, "usim-check")) {
+		usim_check();
+	} else if (!strcmp(mode, "aka-die") && argc > 4) {
+		aka_die(argv[3], argv[4]);
+	} else if (!strcmp(mode, "aka-replay") && argc > 4) {
+		aka_replay(argv[3], argv[4]);
 	} else if (!strcmp(mode, "bench-download") && argc > 5) {
 		/* CURVE FILE N: mean wall time of a whole download as the LPA
 		 * sees it (card + pcscd/vpcd + the test SM-DP+'s own work). */

@@ -95,6 +95,9 @@ run_client again
 ts48="$(dirname "$0")/../../profiles/ts48"
 run_client download NIST "$ts48"/*.der
 run_client download BRP "$ts48"/*.der
+# Each package downloaded and enabled: AUTHENTICATE on its USIM and ISIM
+# against osmo-auc-gen (the independent AuC) from the K/OPc the package has.
+run_client aka "$sim" "$ts48"/*.der
 expect "SIGINT stops the simulator" stop_sim
 run_client absent
 
@@ -109,6 +112,39 @@ expect "SIGINT stops the simulator" stop_sim
 run_client absent
 start_sim
 run_client lifecycle-again
+
+# The enabled profile's files and PINs: written, across disable/enable, and
+# across a restart.
+expect "SIGINT stops the simulator" stop_sim
+run_client absent
+suci="$ts48/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
+expect "sideload and enable $(basename "$suci")" "$sim" sideload "$suci" --state "$work/state" --enable
+start_sim
+run_client usim-write
+expect "SIGINT stops the simulator" stop_sim
+run_client absent
+start_sim
+run_client usim-check
+
+# kill -9 between AUTHENTICATE and its answer: the test hook kills the card
+# right after its first state write (the accepted SQN), before it answers.
+# After a restart the same AUTN must be refused (AUTS), never accepted twice.
+expect "SIGINT stops the simulator" stop_sim
+run_client absent
+EUICC_SIM_TEST_DIE_AFTER_SAVE=1 start_sim
+run_client aka-die "$sim" "$suci"
+die_rc=0
+wait "$sim_pid" || die_rc=$?
+sim_pid=""
+expect "the card was killed by SIGKILL (exit status 137)" test "$die_rc" = 137
+expect "... by the test hook, after the state write" grep -q "killed after that write" "$work/sim.log"
+run_client absent
+# vpcd's driver, left with a card that vanished inside a command, misses a
+# card that comes back at once (it never powers it on); a second later it
+# does not.
+sleep 1
+start_sim
+run_client aka-replay "$sim" "$suci"
 
 # pcscd goes away and comes back: the simulator reconnects by itself.
 kill "$pcscd_pid"

@@ -14,7 +14,7 @@
 #   - EID check digits (SGP.29 §10): known answers, mutations, an independent bc check;
 #   - mkpki's refusals (EID outside the EUM prefix, bad check digits, non-empty dir).
 # Optional, when present: build/euicc-sim loads the PKI (--print-eid), and with
-# PKI_TEST_SMDPP_ENV=/work/pysim-env (root, see /work/pysim-env/HOWTO.txt) a private
+# PKI_TEST_SMDPP_ENV=$PYSIM_ENV (root, see $PYSIM_ENV/HOWTO.txt) a private
 # osmo-smdpp in its own network namespace serves a full ES9+ download to pySim's
 # es9p_client using a generated eUICC (about 12 s more).
 # Last line: "N passed, M failed"; exit status 1 if anything failed.
@@ -466,7 +466,7 @@ if [ -n "${PKI_TEST_SMDPP_ENV:-}" ]; then
 	check "osmo-smdpp (own netns, -c smdpp layout): ES9+ download to eUICC $DL_EID, TLS verified against the generated CI" \
 		unshare -n bash -c "smdpp_download '$PKI_TEST_SMDPP_ENV' '$T/dl' '$T/dl-smdpp' '_$DL_EID'"
 else
-	echo "skip osmo-smdpp download (set PKI_TEST_SMDPP_ENV=/work/pysim-env, needs root)"
+	echo "skip osmo-smdpp download (set PKI_TEST_SMDPP_ENV to a pySim environment, see certs/README.md; needs root)"
 fi
 
 echo "($(($(date +%s) - start)) s)"

@@ -167,6 +167,18 @@ size_t t_slurp(const char *path, uint8_t *buf, size_t cap)
 	return n;
 }
 
+uint8_t *t_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(1 << 20);
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_ptr_nonnull(b);
+	*len = fread(b, 1, 1 << 20, f);
+	fclose(f);
+	return b;
+}
+
 char *t_mkdtemp(void)
 {
 	static char tmpl[64];

@@ -45,6 +45,9 @@ void t_asn1_init(void);
 /* Up to cap bytes of a file. */
 size_t t_slurp(const char *path, uint8_t *buf, size_t cap);
 
+/* A whole file (at most 1 MiB); fails the test if it cannot be read. */
+uint8_t *t_read_file(const char *path, size_t *len);
+
 char *t_mkdtemp(void);
 void t_rmrf(const char *dir);
 

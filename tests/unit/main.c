@@ -8,7 +8,8 @@
 #include <string.h>
 
 #define SUITES(X) \
-	X(tlv) X(asn1ext) X(apdu) X(es10) X(corpus) X(store) X(crypto) X(bsp) X(saip) X(download) X(profile) X(aka) X(trace)
+	X(tlv) X(asn1ext) X(apdu) X(es10) X(corpus) X(store) X(crypto) X(bsp) X(saip) X(download) X(profile) X(aka) X(usim) \
+	X(trace) X(report)
 
 #define DECLARE(name) Suite *name##_suite(void);
 SUITES(DECLARE)

@@ -7,6 +7,7 @@
 #include "isdp/naa/keccak.h"
 #include "isdp/naa/milenage.h"
 #include "isdp/naa/sqn.h"
+#include "isdp/naa/suci.h"
 #include "isdp/naa/tuak.h"
 #include "isdp/naa/xor.h"
 #include "profiles/saip.h"
@@ -23,6 +24,7 @@
 #define V_CONSTANTS	SIM_DATADIR "/tests/vectors/milenage-constants.txt"
 #define V_TUAK		SIM_DATADIR "/tests/vectors/tuak.txt"
 #define V_OSMO		SIM_DATADIR "/tests/vectors/osmo-auc-gen.txt"
+#define V_SUCI		SIM_DATADIR "/tests/vectors/suci.txt"
 #define TS48_PACKAGE	SIM_DATADIR "/profiles/ts48/TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der"
 
 static struct t_vectors *vec;
@@ -31,6 +33,7 @@ static void load_milenage(void) { vec = t_vectors_load(V_MILENAGE); }
 static void load_constants(void) { vec = t_vectors_load(V_CONSTANTS); }
 static void load_tuak(void) { vec = t_vectors_load(V_TUAK); }
 static void load_osmo(void) { vec = t_vectors_load(V_OSMO); }
+static void load_suci(void) { vec = t_vectors_load(V_SUCI); }
 static void unload(void) { t_vectors_free(vec); vec = NULL; }
 
 static const char *sect(const char *prefix, int n)
@@ -932,10 +935,93 @@ START_TEST(ts48_profile_end_to_end)
 }
 END_TEST
 
+/* ---- SUCI (TS 33.501 Annex C.4) ---------------------------------------------- */
+
+static const char *const suci_sections[] = { "null", "profile-a", "profile-b" };
+
+START_TEST(suci_ts33501_c4)
+{
+	const char *sec = suci_sections[_i];
+	const char *msin = t_vec_str(vec, sec, "msin");
+	uint8_t digits[16], input[NAA_SUCI_INPUT_MAX], out[64], *want, *pub = NULL, *eph = NULL;
+	size_t n = strlen(msin), in_len, want_len, pub_len = 0, eph_len = 0, out_len;
+
+	for (size_t i = 0; i < n; i++)
+		digits[i] = (uint8_t)(msin[i] - '0');
+	in_len = naa_suci_msin_input(digits, n, input);
+	want = t_vec_bytes(vec, sec, "input", &want_len);
+	ck_assert_uint_eq(in_len, want_len);
+	ck_assert_bytes(input, want, in_len);
+	free(want);
+	if (_i > 0) {
+		pub = t_vec_bytes(vec, sec, "hn_pub", &pub_len);
+		eph = t_vec_bytes(vec, sec, "eph_priv", &eph_len);
+	}
+	ck_assert_int_eq(naa_suci_scheme_output((unsigned)_i, pub, pub_len, eph, input, in_len, out, &out_len), 0);
+	want = t_vec_bytes(vec, sec, "output", &want_len);
+	ck_assert_uint_eq(out_len, want_len);
+	ck_assert_bytes(out, want, out_len);
+	if (_i == NAA_SUCI_PROFILE_B) {
+		/* the home network key compressed gives the same */
+		free(pub);
+		pub = t_vec_bytes(vec, sec, "hn_pub_c", &pub_len);
+		ck_assert_int_eq(naa_suci_scheme_output(NAA_SUCI_PROFILE_B, pub, pub_len, eph, input, in_len, out,
+							&out_len), 0);
+		ck_assert_bytes(out, want, want_len);
+	}
+	free(want);
+	free(pub);
+	free(eph);
+}
+END_TEST
+
+START_TEST(suci_keys_refused)
+{
+	static const uint8_t in[5] = { 0 };
+	uint8_t out[64], bad[65] = { 0x04 };
+	size_t n;
+
+	/* a point not on the curve, a key of the wrong size, an unknown scheme */
+	ck_assert_int_eq(naa_suci_scheme_output(NAA_SUCI_PROFILE_B, bad, sizeof(bad), NULL, in, sizeof(in), out, &n),
+			 -EU_E_PARAM);
+	ck_assert_int_eq(naa_suci_scheme_output(NAA_SUCI_PROFILE_A, bad, 31, NULL, in, sizeof(in), out, &n),
+			 -EU_E_PARAM);
+	ck_assert_int_eq(naa_suci_scheme_output(3, bad, 32, NULL, in, sizeof(in), out, &n), -EU_E_PARAM);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* Fresh ephemeral keys: every output different, each the right length
+ * and the right form. */
+START_TEST(suci_fresh_keys)
+{
+	uint8_t out1[64], out2[64], in[5] = { 0x00, 0x01, 0x20, 0x80, 0xF6 }, *pub;
+	size_t n1, n2, pub_len;
+	const char *sec = suci_sections[_i];
+
+	pub = t_vec_bytes(vec, sec, "hn_pub", &pub_len);
+	ck_assert_int_eq(naa_suci_scheme_output((unsigned)_i, pub, pub_len, NULL, in, sizeof(in), out1, &n1), 0);
+	ck_assert_int_eq(naa_suci_scheme_output((unsigned)_i, pub, pub_len, NULL, in, sizeof(in), out2, &n2), 0);
+	ck_assert_uint_eq(n1, (_i == NAA_SUCI_PROFILE_A ? 32 : 33) + sizeof(in) + NAA_SUCI_MAC_LEN);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert(memcmp(out1, out2, n1) != 0);
+	if (_i == NAA_SUCI_PROFILE_B)
+		ck_assert(out1[0] == 0x02 || out1[0] == 0x03);
+	free(pub);
+}
+END_TEST
+
 Suite *aka_suite(void)
 {
 	Suite *s = suite_create("aka");
 	TCase *tc;
+
+	tc = tcase_create("suci");
+	tcase_add_checked_fixture(tc, load_suci, unload);
+	tcase_add_loop_test(tc, suci_ts33501_c4, 0, 3);
+	tcase_add_test(tc, suci_keys_refused);
+	tcase_add_loop_test(tc, suci_fresh_keys, 1, 3);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keccak");
 	tcase_add_test(tc, keccak_matches_openssl_sha3);

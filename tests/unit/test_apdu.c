@@ -127,7 +127,9 @@ START_TEST(mf_and_files)
 {
 	const char *r = t_apdu(card, "00A40004023F0000");
 
-	ck_assert(!strncmp(r, "621D820278218302", 16));
+	/* no profile, no PIN: the PIN status template lists none */
+	ck_assert(!strncmp(r, "621A820278218302", 16));
+	ck_assert(strstr(r, "C603900100") != NULL);
 	ck_assert_str_eq(r + strlen(r) - 4, "9000");
 	ck_assert_str_eq(t_apdu(card, "00B000000A"), "6986");		/* no current EF */
 	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
@@ -148,7 +150,7 @@ START_TEST(mf_and_files)
 	ck_assert_str_eq(t_apdu(card, "00A4080C023F00"), "6A80");
 	/* STATUS */
 	r = t_apdu(card, "80F2000000");
-	ck_assert(!strncmp(r, "621D", 4));
+	ck_assert(!strncmp(r, "621A", 4));
 }
 END_TEST
 
@@ -293,14 +295,14 @@ END_TEST
 START_TEST(status_p2)
 {
 	/* MF: the FCP of the MF; no application, so no DF name */
-	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D82027821", 12));
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621A82027821", 12));
 	ck_assert_str_eq(t_apdu(card, "80F2000100"), "9000");
 	ck_assert_str_eq(t_apdu(card, "80F2000C00"), "9000");
 	ck_assert_str_eq(t_apdu(card, "80F2000200"), "6A86");
 	ck_assert_str_eq(t_apdu(card, "80F2030000"), "6A86");
 	/* an EF selected: still the FCP of the current DF */
 	ck_assert_str_eq(t_apdu(card, "00A4000C022FE2"), "9000");
-	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D", 4));
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621A", 4));
 	/* ISD-R: its FCI, and the DF name alone with P2 01 */
 	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
 	ck_assert_str_eq(t_apdu_data(card, "80F2000000"), FCI_ISDR "9000");
@@ -335,7 +337,7 @@ START_TEST(select_p2_codings)
 	ck_assert_str_eq(t_apdu(card, "00A4040C10A0000005591010FFFFFFFF8900000100"), "9000");
 	ck_assert_str_eq(t_apdu(card, "00A4044C10A0000005591010FFFFFFFF8900000100"), "9000");
 	ck_assert_str_eq(t_apdu(card, "80E2910003BF2000"), "6985");	/* ISD-R no longer selected */
-	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621D", 4));
+	ck_assert(!strncmp(t_apdu_data(card, "80F2000000"), "621A", 4));
 	/* parent (03) and child DF (01) */
 	ck_assert_str_eq(t_apdu(card, "00A4030C"), "6A82");	/* the MF has no parent */
 	ck_assert_str_eq(t_apdu(card, "00A4010C022FE2"), "6A82");	/* an EF, not a DF */

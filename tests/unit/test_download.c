@@ -11,6 +11,7 @@
  * is provoked on its own, its exact code checked, and the card must show
  * no new profile and complete a normal download afterwards; CancelSession,
  * a new session or a reset in the middle of the 86 segments; persistence. */
+#define _GNU_SOURCE	/* memmem */
 #include "tests/smdp/smdp.h"
 #include "tests/unit/helpers.h"
 #include "tests/unit/vectors.h"
@@ -86,7 +87,10 @@ static uint8_t *read_profile(const char *name, size_t *len)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", PROFILES_DIR, name);
+	if (name[0] == '/')	/* a package a test made */
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", PROFILES_DIR, name);
 	return read_all(path, len);
 }
 
@@ -1296,6 +1300,48 @@ START_TEST(bpp_pe_processing_error)
 }
 END_TEST
 
+/* AKA parameters the card cannot run (MILENAGE with a 256-bit K, PE
+ * identification 70, before the End PE): the download fails with a PE
+ * processing error, not a profile whose USIM would answer wrongly. */
+START_TEST(bpp_aka_the_card_cannot_run)
+{
+	static const uint8_t head[] = {
+		0xA4, 0x43, 0xA0, 0x03, 0x81, 0x01, 0x70, 0xA1, 0x3C, 0xA1, 0x3A,
+		0x80, 0x01, 0x01, 0x81, 0x01, 0x00, 0x82, 0x20,
+	};
+	uint8_t pe[sizeof(head) + 32 + 18];
+	struct card *c = card_open(NULL, NULL);
+	size_t len, end = 0;
+	uint8_t *upp = read_profile(SUBJECT, &len);
+	char *dir = strdup(t_mkdtemp()), path[256];
+	struct tlv t;
+	FILE *f;
+
+	memcpy(pe, head, sizeof(head));
+	memset(pe + sizeof(head), 0x11, 32);
+	pe[sizeof(head) + 32] = 0x83;
+	pe[sizeof(head) + 33] = 0x10;
+	memset(pe + sizeof(head) + 34, 0x22, 16);
+	/* the End PE is the last element */
+	for (size_t off = 0; off < len; off += t.raw_len) {
+		ck_assert_int_eq(tlv_parse(upp + off, len - off, &t), 0);
+		end = off;
+	}
+	snprintf(path, sizeof(path), "%s/milenage-k256.der", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(upp, 1, end, f), end);
+	ck_assert_uint_eq(fwrite(pe, 1, sizeof(pe), f), sizeof(pe));
+	ck_assert_uint_eq(fwrite(upp + end, 1, len - end, f), len - end);
+	fclose(f);
+	bpp_error_on(c, NULL, path, 0, CMD_LOAD_PROFILE_ELEMENTS, ER_PE_PROCESSING, "MILENAGE with a 256-bit K");
+	card_close(c);
+	free(upp);
+	t_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(bpp_unsupported_profile_class)
 {
 	static const char *const no_test[] = { "rsp-capability", "additionalProfile", NULL };
@@ -1471,6 +1517,45 @@ START_TEST(bpp_metadata_too_long)
 	o.profile_name = NULL;
 	o.service_provider_name = "an SPN of more than thirty-two bytes";
 	bpp_error(&o, CMD_STORE_METADATA, 1, "a 36-byte serviceProviderName");
+}
+END_TEST
+
+/* The names are UTF8Strings: their SIZE counts characters (X.680 §41.4),
+ * so 32 two-byte characters are a valid serviceProviderName and 64
+ * four-byte ones a valid profileName; one more, or a string that is not
+ * UTF-8, is refused. */
+START_TEST(bpp_metadata_names_in_characters)
+{
+	static char spn[4 * 33 + 1], name[4 * 65 + 1];
+	struct smdp_opts o = { 0 };
+	struct card *c = card_open(NULL, NULL);
+	struct plist before;
+	static const uint8_t req[] = { 0xBF, 0x2D, 0x00 };
+
+	for (int i = 0; i < 32; i++)
+		strcat(spn, "\xC3\xA9");	/* é */
+	for (int i = 0; i < 64; i++)
+		strcat(name, "\xF0\x9F\x93\xB6");	/* U+1F4F6 */
+	o.service_provider_name = spn;
+	o.profile_name = name;
+	get_profiles(c, &before);
+	install(c, &o, SUBJECT, &before);
+	ck_assert_uint_eq(es10(c, req, sizeof(req)), 0x9000);
+	ck_assert(memmem(c->rsp, c->rsp_len, "\x91\x40", 2) != NULL);	/* 64 bytes */
+	ck_assert(memmem(c->rsp, c->rsp_len, spn, strlen(spn)) != NULL);
+	ck_assert(memmem(c->rsp, c->rsp_len, "\x92\x82\x01\x00", 4) != NULL);	/* 256 bytes */
+	ck_assert(memmem(c->rsp, c->rsp_len, name, strlen(name)) != NULL);
+	card_close(c);
+
+	strcat(spn, "\xC3\xA9");
+	o.profile_name = NULL;
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a serviceProviderName of 33 characters (66 bytes)");
+	o.service_provider_name = NULL;
+	strcat(name, "\xF0\x9F\x93\xB6");
+	o.profile_name = name;
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a profileName of 65 characters (260 bytes)");
+	o.profile_name = "\xC0\x80 overlong NUL";
+	bpp_error(&o, CMD_STORE_METADATA, 1, "a profileName that is not UTF-8");
 }
 END_TEST
 
@@ -2012,6 +2097,7 @@ Suite *download_suite(void)
 	tcase_add_test(tc, bpp_iccid_already_exists);
 	tcase_add_test(tc, bpp_insufficient_memory);
 	tcase_add_test(tc, bpp_pe_processing_error);
+	tcase_add_test(tc, bpp_aka_the_card_cannot_run);
 	tcase_add_test(tc, bpp_unsupported_profile_class);
 
 	tc = tcase(s, "cancel_and_interrupt", 120);
@@ -2023,6 +2109,7 @@ Suite *download_suite(void)
 	tc = tcase(s, "hostile_input", 120);
 	tcase_add_test(tc, refused_command_during_86_keeps_load);
 	tcase_add_test(tc, bpp_metadata_too_long);
+	tcase_add_test(tc, bpp_metadata_names_in_characters);
 
 	tc = tcase(s, "issuers", 120);
 	tcase_add_test(tc, preset_ci_lists);

@@ -33,13 +33,8 @@ static char dir[64];
 
 static uint8_t *load(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = malloc(1 << 20);
+	uint8_t *b = t_read_file(path, len);
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(b);
-	*len = fread(b, 1, 1 << 20, f);
-	fclose(f);
 	ck_assert_int_gt(*len, 100);
 	return b;
 }
@@ -222,7 +217,7 @@ START_TEST(nickname)
 	HAS(t_es10(card, ch, "BF2D00", 120), "90046E69636B");
 	ck_assert_str_eq(t_es10(card, ch, "BF29125A0A989444999999990999F990046E69636B", 120),
 			 "BF29038001019000");
-	/* 65 bytes is too long for profileNickname (SIZE(0..64)) */
+	/* 65 characters are too many for profileNickname (SIZE(0..64)) */
 	{
 		char longreq[300], nick[131];
 
@@ -230,6 +225,28 @@ START_TEST(nickname)
 		nick[130] = 0;
 		snprintf(longreq, sizeof(longreq), "BF294F5A0A%s9041%s", iccid_hex(0), nick);
 		ck_assert_str_eq(t_es10(card, ch, longreq, 120), "6A80");
+	}
+	/* SIZE counts characters (X.680 §41.4): 64 four-byte characters
+	 * (256 bytes) are a valid nickname, kept across a restart; 65 are not,
+	 * nor is a nickname that is not UTF-8 */
+	{
+		char longreq[700], nick[4 * 2 * 65 + 1] = "", got[600];
+
+		for (int i = 0; i < 64; i++)
+			strcat(nick, "F09F93B6");
+		snprintf(longreq, sizeof(longreq), "BF29820110" "5A0A%s90820100%s", iccid_hex(0), nick);
+		ck_assert_str_eq(t_es10(card, ch, longreq, 120), "BF29038001009000");
+		snprintf(got, sizeof(got), "90820100%s", nick);
+		HAS(t_es10(card, ch, "BF2D00", 120), got);
+		restart();
+		HAS(t_es10(card, ch, "BF2D00", 120), got);
+		strcat(nick, "F09F93B6");
+		snprintf(longreq, sizeof(longreq), "BF29820114" "5A0A%s90820104%s", iccid_hex(0), nick);
+		ck_assert_str_eq(t_es10(card, ch, longreq, 120), "6A80");
+		snprintf(longreq, sizeof(longreq), "BF29105A0A%s9002C080", iccid_hex(0));
+		ck_assert_str_eq(t_es10(card, ch, longreq, 120), "6A80");
+		snprintf(longreq, sizeof(longreq), "BF29105A0A%s9002EDA080", iccid_hex(0));
+		ck_assert_str_eq(t_es10(card, ch, longreq, 120), "6A80");	/* a surrogate */
 	}
 }
 END_TEST

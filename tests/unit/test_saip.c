@@ -648,6 +648,92 @@ START_TEST(non_der_encodings_rejected)
 }
 END_TEST
 
+/* A PE-AKAParameter (identification 70) with algoParameter: algorithm,
+ * K of klen bytes, OPc/TOPc of olen bytes. */
+static size_t aka_pe(uint8_t *b, uint8_t alg, size_t klen, size_t olen)
+{
+	size_t n = 0, l2 = 3 + 3 + 2 + klen + 2 + olen;
+
+	b[n++] = 0xA4;
+	b[n++] = (uint8_t)(5 + 2 + 2 + l2);
+	memcpy(b + n, (const uint8_t[]){ 0xA0, 0x03, 0x81, 0x01, 0x70, 0xA1, (uint8_t)(2 + l2), 0xA1, (uint8_t)l2,
+					  0x80, 0x01, alg, 0x81, 0x01, 0x00, 0x82, (uint8_t)klen }, 17);
+	n += 17;
+	memset(b + n, 0x11, klen);
+	n += klen;
+	b[n++] = 0x83;
+	b[n++] = (uint8_t)olen;
+	memset(b + n, 0x22, olen);
+	return n + olen;
+}
+
+/* AKA parameters the card's algorithms cannot run fail the package
+ * (pe-not-supported: the download fails with a PE processing error),
+ * never a card that would answer AUTHENTICATE wrongly. */
+START_TEST(aka_the_card_cannot_run)
+{
+	static const struct {
+		uint8_t alg;
+		size_t klen, olen;
+		int rc;
+	} rows[] = {
+		{ 1, 16, 16, 0 },
+		{ 1, 32, 16, -EU_E_PE_UNSUPPORTED },	/* MILENAGE: 128-bit K only */
+		{ 1, 16, 32, -EU_E_PE_UNSUPPORTED },
+		{ 2, 32, 32, 0 },
+		{ 2, 16, 32, 0 },
+		{ 2, 16, 16, -EU_E_PE_UNSUPPORTED },	/* TUAK: TOPc is 256 bits */
+		{ 2, 24, 32, -EU_E_PE_UNSUPPORTED },
+		{ 3, 16, 0, 0 },			/* test algorithm: opc ignored */
+		{ 3, 32, 16, -EU_E_PE_UNSUPPORTED },
+	};
+	struct pkg p = load(KNOWN);
+	struct saip_profile *pr;
+	struct saip_stream s;
+	uint8_t pe[128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct pkg q;
+		int rc;
+
+		q = before_end(&p, pe, aka_pe(pe, rows[i].alg, rows[i].klen, rows[i].olen));
+		rc = feed(q.b, q.n, 1020, 0, &s, &pr);
+		ck_assert_msg(rc == rows[i].rc, "row %zu: %d", i, rc);
+		if (rc == 0)
+			saip_profile_free(pr);
+		else
+			ck_assert_int_eq(s.err_pe_id, 0x70);
+		free(q.b);
+	}
+	/* a mapping to an AID no ADF of the package has (checked at the end) */
+	{
+		static const uint8_t mapped[] = {
+			0xA4, 0x16, 0xA0, 0x03, 0x81, 0x01, 0x70, 0xA1, 0x0F, 0xA0, 0x0D,
+			0x80, 0x01, 0x06, 0x81, 0x08, 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x09, 0xFF,
+		};
+		struct pkg q = before_end(&p, mapped, sizeof(mapped));
+
+		ck_assert_int_eq(feed(q.b, q.n, 1020, 0, &s, &pr), -EU_E_PE_VALUE);
+		ck_assert_int_eq(s.err_pe_id, 0x70);
+		free(q.b);
+	}
+	/* to the USIM's: fine */
+	{
+		static const uint8_t mapped[] = {
+			0xA4, 0x1A, 0xA0, 0x03, 0x81, 0x01, 0x70, 0xA1, 0x13, 0xA0, 0x11, 0x80, 0x01, 0x06,
+			0x81, 0x0C, 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF, 0x49, 0xFF, 0x05, 0x89,
+		};
+		struct pkg q = before_end(&p, mapped, sizeof(mapped));
+
+		ck_assert_int_eq(feed(q.b, q.n, 1020, 0, &s, &pr), 0);
+		ck_assert(pr->aka[pr->n_aka - 1].mapped);
+		saip_profile_free(pr);
+		free(q.b);
+	}
+	free(p.b);
+}
+END_TEST
+
 START_TEST(unsupported_pes)
 {
 	struct pkg p = load(KNOWN);
@@ -856,6 +942,7 @@ Suite *saip_suite(void)
 	tcase_add_test(tc, identification_unique);
 	tcase_add_test(tc, non_der_encodings_rejected);
 	tcase_add_test(tc, unsupported_pes);
+	tcase_add_test(tc, aka_the_card_cannot_run);
 	tcase_add_test(tc, created_by_default);
 	tcase_add_test(tc, explicit_hex_default_rejected);
 	tcase_add_test(tc, dump_masks_secrets);

@@ -3,6 +3,7 @@
 #include "sim/asn1.h"
 #include "sim/err.h"
 #include "sim/tlv.h"
+#include "sim/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,34 @@ START_TEST(asn1_decode_is_strict)
 }
 END_TEST
 
+/* RFC 3629 §4 and the examples of its §7; characters counted as a
+ * UTF8String SIZE constraint counts them (X.680 §41.4). */
+START_TEST(utf8_well_formed)
+{
+	static const struct {
+		const char *s;
+		long chars;	/* -1: not UTF-8 */
+	} cases[] = {
+		{ "", 0 }, { "A", 1 }, { "\x41\xE2\x89\xA2\xCE\x91\x2E", 4 },	/* RFC 3629 §7 */
+		{ "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4", 3 }, { "\xEF\xBB\xBF\xE6\x97\xA5", 2 },
+		{ "\xF0\x90\x80\x80", 1 }, { "\xF4\x8F\xBF\xBF", 1 },	/* U+10000, U+10FFFF */
+		{ "\xC2\x80", 1 }, { "\xDF\xBF", 1 }, { "\xE0\xA0\x80", 1 },
+		{ "\xC0\x80", -1 }, { "\xC1\xBF", -1 }, { "\xE0\x9F\xBF", -1 },	/* overlong */
+		{ "\xF0\x8F\xBF\xBF", -1 }, { "\xED\xA0\x80", -1 }, { "\xED\xBF\xBF", -1 },	/* surrogates */
+		{ "\xF4\x90\x80\x80", -1 }, { "\xF5\x80\x80\x80", -1 }, { "\xFF", -1 },	/* > U+10FFFF */
+		{ "\x80", -1 }, { "A\xC3", -1 }, { "\xE2\x89", -1 }, { "\xC3\x41", -1 },	/* cut, stray */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(sim_utf8_chars((const uint8_t *)cases[i].s, strlen(cases[i].s)) == cases[i].chars,
+			      "case %zu", i);
+	/* a sequence is never read past n */
+	ck_assert_uint_eq(sim_utf8_seq((const uint8_t *)"\xE2\x89\xA2", 2), 0);
+	ck_assert_uint_eq(sim_utf8_seq((const uint8_t *)"\xE2\x89\xA2", 3), 3);
+	ck_assert_uint_eq(sim_utf8_seq((const uint8_t *)"x", 0), 0);
+}
+END_TEST
+
 Suite *tlv_suite(void)
 {
 	Suite *s = suite_create("tlv");
@@ -189,6 +218,7 @@ Suite *tlv_suite(void)
 	tcase_add_test(tc, depth_limit);
 	tcase_add_test(tc, header_writer);
 	tcase_add_test(tc, asn1_decode_is_strict);
+	tcase_add_test(tc, utf8_well_formed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,8 +1,11 @@
 #!/bin/bash
 # How lpac.txt and pysim.txt were captured (2026-12-03): the card with -vv
-# in a private pcscd (scripts/pcscd-ns.sh), driven by lpac
-# (with osmo-smdpp for the download) and pySim-shell from the witness tools
-# of this machine (/work/tools, see its README.txt; not part of the repo).
+# in a private pcscd (scripts/pcscd-ns.sh), driven by lpac (with
+# osmo-smdpp for the download) and pySim-shell. The three tools are not
+# part of this project: `lpac`, `pySim-shell` and `osmo-smdpp` (a wrapper
+# that starts pySim's osmo-smdpp.py on 127.0.0.1:443, run in
+# $SMDPP_WORKDIR, a pySim checkout) must be on PATH, with lpac's
+# LPAC_APDU=pcsc and LPAC_HTTP=curl set.
 # Prints the reassembled STORE DATA payloads, one "function hex" per line.
 #
 #   sudo tests/vectors/es10-requests/capture.sh build/euicc-sim OUTDIR
@@ -11,12 +14,14 @@ sim=$(readlink -f "${1:?euicc-sim binary}")
 out=$(readlink -f "${2:?output folder}")
 . "$(dirname "$(readlink -f "$0")")/../../../scripts/pcscd-ns.sh"
 ns_enter "$0" "$@"
-. /work/tools/env.sh
+for tool in lpac pySim-shell osmo-smdpp; do
+	command -v "$tool" > /dev/null || { echo "capture.sh: $tool is not on PATH" >&2; exit 1; }
+done
 ns_setup
 start_pcscd
 pids=("$pcscd_pid")
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
-SMDPP_WORKDIR=/work/tools/pysim osmo-smdpp > "$work/smdpp.log" 2>&1 &
+osmo-smdpp > "$work/smdpp.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 60); do ss -ltn | grep -q '127.0.0.1:443 ' && break; sleep 1; done
 
