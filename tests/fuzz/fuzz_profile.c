@@ -5,9 +5,9 @@
  * whatever else the profile's applications answer).
  *
  * The card, in memory, is built once: three side-loaded profiles
- *   P1  TS48V1-A-UNIQUE, operational, notifications for enable, disable
- *       and delete to smdp.example.com; enabled (so one enable
- *       notification is pending)
+ *   P1  TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE (USIM, ISIM, CSIM, 5G, SUCI),
+ *       operational, notifications for enable, disable and delete to
+ *       smdp.example.com; enabled (so one enable notification is pending)
  *   P2  TS48V1-B-UNIQUE cut to its first 11 PEs and End, operational,
  *       owner 001/01, PPR1 and PPR2 (no disabling, no deletion),
  *       notifications for delete to dp2.example.com
@@ -73,7 +73,7 @@ static void init(void)
 	unsigned ch;
 
 	card = fz_card_new(NULL);
-	a = fz_read_file("profiles/ts48/TS48V1-A-UNIQUE.der", &a_len);
+	a = fz_read_file("profiles/ts48/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &a_len);
 	b = fz_read_file("profiles/ts48/TS48V1-B-UNIQUE.der", &b_len);
 	c = fz_read_file("profiles/ts48/TS48V2-SAIP2-1-BERTLV-UNIQUE.der", &c_len);
 	b2 = fz_subset(b, b_len, p2_keep, 12, &b2_len);

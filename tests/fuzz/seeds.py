@@ -250,7 +250,7 @@ def raw_seeds():
 # ---- fuzz_profile: APDUs and events -----------------------------------------
 
 def profile_seeds():
-    p1 = iccid5a(package("TS48V1-A-UNIQUE.der"))
+    p1 = iccid5a(package("TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"))
     p2 = iccid5a(package("TS48V1-B-UNIQUE.der"))
     p3 = iccid5a(package("TS48V2-SAIP2-1-BERTLV-UNIQUE.der"))
     no = b"\x81\x01\x00"
