@@ -287,6 +287,17 @@ int isdp_parse_metadata(struct isdp_profile *p)
 	return rc;
 }
 
+bool isdp_iccid_matches(const uint8_t iccid[ISDP_ICCID_LEN], const struct saip_profile *decoded)
+{
+	for (size_t i = 0; i < ISDP_ICCID_LEN; i++) {
+		uint8_t b = decoded->iccid[i];
+
+		if ((uint8_t)(b << 4 | b >> 4) != iccid[i])
+			return false;
+	}
+	return true;
+}
+
 bool isdp_address_ok(const uint8_t *s, size_t n)
 {
 	if (n == 0 || n > ISDP_ADDR_MAX)

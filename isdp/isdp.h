@@ -117,6 +117,10 @@ int isdp_install(struct isdp_store *s, struct isdp_profile *p);
 void isdp_uninstall_last(struct isdp_store *s);
 void isdp_profile_clear(struct isdp_profile *p);
 
+/* Is iccid (StoreMetadata, tag 5A: as in EF.ICCID, each byte's nibbles
+ * swapped) the ICCID of the package's header (digits in order)? */
+bool isdp_iccid_matches(const uint8_t iccid[ISDP_ICCID_LEN], const struct saip_profile *decoded);
+
 /* Fill iccid and profile_class from p->metadata (StoreMetadataRequest). */
 int isdp_parse_metadata(struct isdp_profile *p);
 

@@ -92,13 +92,10 @@ int isdp_sideload_metadata(struct isdp_store *s, const uint8_t *pkg, size_t len,
 		snprintf(err, err_len, "the metadata is not a StoreMetadataRequest");
 		goto fail;
 	}
-	/* EF.ICCID / tag 5A coding: each byte's nibbles swapped. */
-	for (size_t i = 0; i < ISDP_ICCID_LEN; i++) {
-		if (p.iccid[i] != (uint8_t)(p.decoded->iccid[i] << 4 | p.decoded->iccid[i] >> 4)) {
-			snprintf(err, err_len, "the metadata ICCID is not the package's");
-			rc = -EU_E_PARAM;
-			goto fail;
-		}
+	if (!isdp_iccid_matches(p.iccid, p.decoded)) {
+		snprintf(err, err_len, "the metadata ICCID is not the package's");
+		rc = -EU_E_PARAM;
+		goto fail;
 	}
 	if (isdp_find_iccid(s, p.iccid)) {
 		snprintf(err, err_len, "a profile with this ICCID is already installed");

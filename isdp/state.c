@@ -193,14 +193,19 @@ static int save(void *arg, struct sim_store_out *out)
  * below the counter, so that none is handed out twice). */
 static int check_loaded(const struct isdp_store *s)
 {
-	size_t enabled = 0;
+	uint8_t form[ISDP_AID_MAX];
+	size_t form_len, enabled = 0;
 
+	isdp_next_aid(s, form, &form_len);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct isdp_profile *p = &s->p[i];
 		unsigned idx = (unsigned)p->aid[13] << 8 | p->aid[14];
 
 		enabled += p->state == ISDP_ENABLED;
-		if (p->aid_len != 16 || idx >= s->next_index) {
+		/* A0000005591010FFFFFFFF89 00 nnnn 00, nnnn below the counter
+		 * (the form was not checked: found by fuzz_state) */
+		if (p->aid_len != form_len || memcmp(p->aid, form, 13) || p->aid[15] != form[15] ||
+		    idx >= s->next_index) {
 			LOG_ERR("state: profile %zu has an ISD-P AID the card did not hand out", i);
 			return -EU_E_CORRUPT;
 		}
@@ -259,6 +264,12 @@ static int read_profile(asn1_node list, int i, struct isdp_profile *p)
 	/* The stored package was checked at install; decode it again so that
 	 * its files are there when it is enabled. */
 	TRY(saip_decode(p->package, p->package_len, &p->decoded));
+	/* the ICCID the card lists is the one of the profile it runs, as an
+	 * install checked (found by fuzz_state: a file that broke it loaded) */
+	if (!isdp_iccid_matches(p->iccid, p->decoded)) {
+		LOG_ERR("state: profile %d: the metadata ICCID is not the package's", i);
+		return -EU_E_CORRUPT;
+	}
 	return isdp_runtime_new(p);
 }
 

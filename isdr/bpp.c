@@ -356,20 +356,6 @@ out:
 	return reason ? fail(isdr, reason, out) : SW_OK;
 }
 
-/* Compare the header ICCID of the package with StoreMetadata's. The
- * package codes it with the digits in order; tag 5A carries it as in
- * EF.ICCID, each byte's nibbles swapped. */
-static bool iccid_matches(const uint8_t *header_iccid, const uint8_t *metadata_iccid)
-{
-	for (size_t i = 0; i < ISDP_ICCID_LEN; i++) {
-		uint8_t b = header_iccid[i];
-
-		if ((uint8_t)(b << 4 | b >> 4) != metadata_iccid[i])
-			return false;
-	}
-	return true;
-}
-
 /* The last 86 has been opened: finish decoding, install, answer. */
 static unsigned install(struct isdr *isdr, struct sim_rbuf *out)
 {
@@ -387,7 +373,7 @@ static unsigned install(struct isdr *isdr, struct sim_rbuf *out)
 		LOG_INFO("ES10b.LoadBoundProfilePackage: profile package: %s", eu_strerror(rc));
 		return fail(isdr, ER_PE_PROCESSING, out);
 	}
-	if (!iccid_matches(decoded->iccid, s->profile.iccid)) {
+	if (!isdp_iccid_matches(s->profile.iccid, decoded)) {
 		saip_profile_free(decoded);
 		return fail(isdr, ER_ICCID_MISMATCH, out);
 	}

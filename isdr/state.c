@@ -1,6 +1,7 @@
 /* The ISD-R's section of the state file: [0] DefaultDpAddress, [1]
  * NextSeqNumber, [4] Notifications (isdr/state.asn). */
 #include "isdr/es10.h"
+#include "isdp/isdp.h"
 #include "sim/err.h"
 #include "sim/store.h"
 
@@ -55,6 +56,40 @@ static int save(void *arg, struct sim_store_out *out)
 	return rc;
 }
 
+/* What ListNotification shows (the stored fields) and what
+ * RetrieveNotificationsList returns (the PendingNotification, as signed)
+ * must say the same: number, event, address, ICCID. (A state file could
+ * make them differ: found by fuzz_state.) */
+static int pending_agrees(asn1_node pn, const struct notif *n)
+{
+	char alt[40], name[128], addr[NOTIF_ADDR_MAX + 1];
+	const char *md;
+	uint8_t iccid[sizeof(n->iccid) + 1];
+	unsigned long seq;
+	uint32_t bits;
+	size_t len;
+	int rc;
+
+	if (sim_asn1_read(pn, "", (uint8_t *)alt, sizeof(alt) - 1, &len) < 0)
+		return -EU_E_CORRUPT;
+	alt[len] = 0;
+	md = !strcmp(alt, "profileInstallationResult") ?
+		     "profileInstallationResult.profileInstallationResultData.notificationMetadata" :
+		     "otherSignedNotification.tbsOtherNotification";
+#define F(f) (snprintf(name, sizeof(name), "%s.%s", md, f), name)
+	if (sim_asn1_read_uint(pn, F("seqNumber"), &seq) < 0 || seq != n->seq ||
+	    sim_asn1_read_bits(pn, F("profileManagementOperation"), &bits) < 0 || bits != 1u << n->event ||
+	    sim_asn1_read(pn, F("notificationAddress"), (uint8_t *)addr, sizeof(addr) - 1, &len) < 0 ||
+	    len != strlen(n->address) || memcmp(addr, n->address, len))
+		return -EU_E_CORRUPT;
+	rc = sim_asn1_read(pn, F("iccid"), iccid, sizeof(iccid), &len);
+#undef F
+	if (rc == -EU_E_NOT_FOUND ? n->has_iccid : rc < 0 || !n->has_iccid || len != sizeof(n->iccid) ||
+								   memcmp(iccid, n->iccid, len))
+		return -EU_E_CORRUPT;
+	return 0;
+}
+
 static int read_notification(asn1_node list, int i, unsigned long next_seq, struct notif *n)
 {
 	asn1_node pn = NULL;
@@ -71,6 +106,8 @@ static int read_notification(asn1_node list, int i, unsigned long next_seq, stru
 	n->event = (enum notif_event)v;
 	TRY(sim_asn1_read(list, F("address"), (uint8_t *)n->address, NOTIF_ADDR_MAX, &len));
 	n->address[len] = 0;
+	if (strlen(n->address) != len)
+		return -EU_E_CORRUPT;
 	rc = sim_asn1_read(list, F("iccid"), n->iccid, sizeof(n->iccid), &len);
 	n->has_iccid = rc == 0 && len == sizeof(n->iccid);
 	if (rc < 0 && rc != -EU_E_NOT_FOUND)
@@ -80,8 +117,10 @@ static int read_notification(asn1_node list, int i, unsigned long next_seq, stru
 #undef F
 	if (n->seq >= next_seq)
 		return -EU_E_CORRUPT;	/* numbers are never reused */
-	/* it will be returned as it is: it must be one */
+	/* it will be returned as it is: it must be one, and this one */
 	rc = sim_asn1_decode("RSPDefinitions.PendingNotification", n->pending, n->pending_len, &pn);
+	if (rc == 0)
+		rc = pending_agrees(pn, n);
 	asn1_delete_structure(&pn);
 	return rc < 0 ? -EU_E_CORRUPT : 0;
 }
@@ -104,6 +143,9 @@ static int load(void *arg, const struct sim_store_in *in)
 	if (rc == 0) {
 		rc = sim_asn1_read(node, "", (uint8_t *)isdr->default_dp, SGP22_ADDR_MAX, &n);
 		isdr->default_dp[rc == 0 ? n : 0] = 0;
+		/* only what SetDefaultDpAddress takes (found by fuzz_state) */
+		if (rc == 0 && !isdp_address_ok((const uint8_t *)isdr->default_dp, n))
+			rc = -EU_E_CORRUPT;
 	}
 	asn1_delete_structure(&node);
 	if (rc < 0 && rc != -EU_E_NOT_FOUND)
@@ -125,6 +167,10 @@ static int load(void *arg, const struct sim_store_in *in)
 		struct notif nt = { 0 };
 
 		rc = read_notification(node, i, l->next_seq, &nt);
+		/* each number once: RemoveNotificationFromList names one */
+		for (size_t k = 0; rc == 0 && k < l->n; k++)
+			if (l->v[k].seq == nt.seq)
+				rc = -EU_E_CORRUPT;
 		if (rc == 0)
 			rc = notif_append(l, &nt);
 		notif_clear(&nt);	/* empty when the list took it */

@@ -12,7 +12,9 @@
  * card's rules: at most one enabled profile, ICCIDs and ISD-P AIDs unique,
  * AIDs of the card's form and below its counter, each profile's package
  * decoded, its ICCID the package's; notifications numbered below the
- * counter, each once, each a PendingNotification. The loaded card answers
+ * counter, each once, each a PendingNotification with the number and kind
+ * ListNotification shows; a default SM-DP+ address SetDefaultDpAddress
+ * would take. The loaded card answers
  * GetProfilesInfo, ListNotification, RetrieveNotificationsList and the
  * enabled profile's EF.ICCID, and its own state, saved, loads again and is
  * saved identically (a restart changes nothing). */
@@ -77,9 +79,21 @@ static void check_profiles(void)
 		fail("more than one profile enabled");
 }
 
+static bool pn_is_pir(asn1_node pn)
+{
+	char alt[40];
+	size_t len;
+
+	if (sim_asn1_read(pn, "", (uint8_t *)alt, sizeof(alt) - 1, &len) < 0)
+		return false;
+	alt[len] = 0;
+	return !strcmp(alt, "profileInstallationResult");
+}
+
 static void check_notifications(void)
 {
 	const struct notif_list *l = isdr_notifications(sim_card_isdr(card));
+	unsigned long seq;
 
 	if (l->n > NOTIF_MAX)
 		fail("too many notifications");
@@ -94,6 +108,14 @@ static void check_notifications(void)
 				fail("two notifications with one number");
 		if (sim_asn1_decode("RSPDefinitions.PendingNotification", n->pending, n->pending_len, &pn) < 0)
 			fail("a notification that is not a PendingNotification");
+		/* ListNotification's number and event are those of the
+		 * notification RetrieveNotificationsList returns */
+		if (sim_asn1_read_uint(pn, "profileInstallationResult.profileInstallationResultData."
+				       "notificationMetadata.seqNumber", &seq) < 0 &&
+		    sim_asn1_read_uint(pn, "otherSignedNotification.tbsOtherNotification.seqNumber", &seq) < 0)
+			fail("a pending notification without a number");
+		if (seq != n->seq || (n->event == NOTIF_INSTALL) != (pn_is_pir(pn)))
+			fail("a notification listed as another than the one returned");
 		asn1_delete_structure(&pn);
 	}
 }
@@ -125,6 +147,9 @@ static void ask(void)
 	es10_ok(ch, ln, sizeof(ln), 0xBF28);
 	es10_ok(ch, rn, sizeof(rn), 0xBF2B);
 	es10_ok(ch, cfg, sizeof(cfg), 0xBF3C);
+	/* BF3C { [80 defaultDpAddress] 81 rootDsAddress }: what SetDefaultDpAddress takes */
+	if (rsp[3] == 0x80 && (rsp[4] > 0x7F || !isdp_address_ok(rsp + 5, rsp[4])))
+		fail("a default SM-DP+ address SetDefaultDpAddress would refuse");
 	if (fz_transact(card, iccid, sizeof(iccid), r) != 12)
 		abort();
 }

@@ -145,6 +145,87 @@ START_TEST(state_image_loads_in_place)
 }
 END_TEST
 
+/* A state file is data from outside: what the card would never have
+ * written is refused, even with a right checksum. Each case changes a
+ * few bytes (same length) of a state the card wrote: a profile, its
+ * enable and disable notifications, a default SM-DP+ address. Found by
+ * fuzz_state, whose invariants a loaded state must keep. */
+static uint8_t *patched;
+
+static void reseal(uint8_t *img, size_t len)
+{
+	SHA256(img, len - SHA256_DIGEST_LENGTH, img + len - SHA256_DIGEST_LENGTH);
+}
+
+/* Replace the n-th occurrence (0-based) of `find` in a copy of img by
+ * `repl` (same length); the copy is resealed and kept in `patched`. */
+static const uint8_t *patch(const uint8_t *img, size_t len, const char *find, const char *repl, size_t flen,
+			    int nth)
+{
+	free(patched);
+	patched = malloc(len);
+	ck_assert_ptr_nonnull(patched);
+	memcpy(patched, img, len);
+	for (size_t i = 0; i + flen <= len; i++) {
+		if (!memcmp(patched + i, find, flen) && nth-- == 0) {
+			memcpy(patched + i, repl, flen);
+			reseal(patched, len);
+			return patched;
+		}
+	}
+	ck_abort_msg("pattern not in the state");
+	return NULL;
+}
+
+START_TEST(state_the_card_never_writes_refused)
+{
+	static uint8_t pkg[1 << 16];
+	struct sim_card *card = t_card_new(NULL), *other = t_card_new(NULL);
+	size_t len, pkg_len = t_slurp(SIM_DATADIR "/profiles/ts48/TS48V1-A-UNIQUE.der", pkg, sizeof(pkg));
+	uint8_t *img = NULL;
+	char err[128], iccid[21], req[64];
+	unsigned ch;
+
+	ck_assert_msg(isdp_sideload(sim_card_isdp(card), pkg, pkg_len, "SP", "P", ISDP_CLASS_OPERATIONAL,
+				    "smdp.example.com", err, sizeof(err)) == 0, "%s", err);
+	t_hex(isdp_get(sim_card_isdp(card), 0)->iccid, 10, iccid);
+	ch = t_open_isdr(card);
+	snprintf(req, sizeof(req), "BF3111A00C5A0A%s810100", iccid);
+	ck_assert_str_eq(t_es10(card, ch, req, 120), "BF31038001009000");
+	req[3] = '2';	/* DisableProfile */
+	ck_assert_str_eq(t_es10(card, ch, req, 120), "BF32038001009000");
+	ck_assert_str_eq(t_es10(card, ch, "BF3F10800E" "64702E6578616D706C652E636F6D", 120), "BF3F038001009000");
+	ck_assert_int_eq(sim_card_state_image(card, &img, &len), 0);
+	ck_assert_int_eq(sim_card_state_load(other, img, len), 0);
+
+	/* an ISD-P AID not of the card's form (its counter part is fine) */
+	ck_assert_int_lt(sim_card_state_load(other, patch(img, len, "\x04\x10\xA0\x00\x00\x05\x59",
+							   "\x04\x10\xA1\x00\x00\x05\x59", 7, 0), len), 0);
+	/* the metadata's ICCID is not the package's */
+	ck_assert_int_lt(sim_card_state_load(other, patch(img, len, "\x5A\x0A\x98", "\x5A\x0A\x99", 3, 0), len), 0);
+	/* the disable notification (2) listed as an enable one; pending says disable */
+	ck_assert_int_lt(sim_card_state_load(other, patch(img, len, "\x02\x01\x02\x02\x01\x02",
+							   "\x02\x01\x02\x02\x01\x01", 6, 0), len), 0);
+	/* two notifications numbered 1, each what its pending one says: the
+	 * stored number of the second, and the one in its NotificationMetadata
+	 * (seqNumber 80 01 02, profileManagementOperation disable 81 02 05 20) */
+	patch(img, len, "\x02\x01\x02\x02\x01\x02", "\x02\x01\x01\x02\x01\x02", 6, 0);
+	memcpy(img, patched, len);
+	ck_assert_int_lt(sim_card_state_load(other, patch(img, len, "\x80\x01\x02\x81\x02\x05\x20",
+							   "\x80\x01\x01\x81\x02\x05\x20", 7, 0), len), 0);
+	free(img);
+	img = NULL;
+	ck_assert_int_eq(sim_card_state_image(card, &img, &len), 0);
+	/* a default SM-DP+ address SetDefaultDpAddress would refuse */
+	ck_assert_int_lt(sim_card_state_load(other, patch(img, len, "dp.example", "dp\x01example", 10, 0), len), 0);
+	free(patched);
+	patched = NULL;
+	free(img);
+	sim_card_free(card);
+	sim_card_free(other);
+}
+END_TEST
+
 START_TEST(corrupt_state_refused_and_kept)
 {
 	struct sim_card *card = t_card_new(dir);
@@ -259,6 +340,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, default_dp_survives_restart);
 	tcase_add_test(tc, old_state_file_loads);
 	tcase_add_test(tc, state_image_loads_in_place);
+	tcase_add_test(tc, state_the_card_never_writes_refused);
 	tcase_add_test(tc, corrupt_state_refused_and_kept);
 	tcase_add_test(tc, foreign_state_refused);
 	tcase_add_test(tc, one_card_per_directory);
