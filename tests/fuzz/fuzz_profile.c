@@ -181,7 +181,7 @@ static void event(void *ctx, uint8_t ev, struct fz_in *in)
 /* ---- checks ---------------------------------------------------------------- */
 
 struct answers {
-	uint8_t profiles[8192], notifs[8192];
+	uint8_t profiles[8192], notifs[70000];	/* up to 256 notifications */
 	size_t profiles_len, notifs_len;
 };
 
