@@ -35,10 +35,10 @@ END {
 	n = split("sim/ isdr/ ecasd/ isdp/ profiles/", order, " ")
 	for (i = 1; i <= n; i++) {
 		f = order[i]
-		printf "%-9s %5.1f%%  (%d of %d lines)\n", f, lines[f] ? 100 * (lines[f] - missed[f]) / lines[f] : 0,
-			lines[f] - missed[f], lines[f]
+		printf "%s %.1f%%\n", f, lines[f] ? 100 * (lines[f] - missed[f]) / lines[f] : 0
+		counts = counts sprintf("%s %d of %d lines; ", f, lines[f] - missed[f], lines[f])
 		all += lines[f]; run += lines[f] - missed[f]
 	}
-	printf "%-9s %5.1f%%  (%d of %d lines)\n", "total", all ? 100 * run / all : 0, run, all
+	printf "total %.1f%%\n", all ? 100 * run / all : 0
+	printf "(%stotal %d of %d; per file: '"$dir"'/coverage.txt)\n", counts, run, all
 }' "$dir/coverage.txt"
-echo "(per file: $dir/coverage.txt)"
