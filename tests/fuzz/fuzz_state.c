@@ -16,7 +16,7 @@
  * ListNotification shows; a default SM-DP+ address SetDefaultDpAddress
  * would take. The loaded card answers
  * GetProfilesInfo, ListNotification, RetrieveNotificationsList and the
- * enabled profile's EF.ICCID, and its own state, saved, loads again and is
+ * enabled profile's EF.ICCID (or a refusal its access rules explain), and its own state, saved, loads again and is
  * saved identically (a restart changes nothing). */
 #include "tests/fuzz/fuzz_common.h"
 #include "isdp/isdp.h"
@@ -140,6 +140,7 @@ static void ask(void)
 	static const uint8_t iccid[] = { 0x00, 0xB0, 0x82, 0x00, 0x0A };	/* READ BINARY by SFI 02 */
 	uint8_t r[SIM_RSP_MAX];
 	unsigned ch = fz_open_isdr(card);
+	size_t n;
 
 	if (!ch)
 		abort();
@@ -150,8 +151,15 @@ static void ask(void)
 	/* BF3C { [80 defaultDpAddress] 81 rootDsAddress }: what SetDefaultDpAddress takes */
 	if (rsp[3] == 0x80 && (rsp[4] > 0x7F || !isdp_address_ok(rsp + 5, rsp[4])))
 		fail("a default SM-DP+ address SetDefaultDpAddress would refuse");
-	if (fz_transact(card, iccid, sizeof(iccid), r) != 12)
+	/* the ten bytes of EF.ICCID, or a refusal the package explains (its
+	 * EF.ARR or a PIN may protect EF.ICCID: 6982; no SFI 02: 6A82), never
+	 * an internal error */
+	n = fz_transact(card, iccid, sizeof(iccid), r);
+	if (n == 12 ? r[10] != 0x90 || r[11] != 0x00 : n != 2 || r[0] == 0x6F) {
+		fprintf(stderr, "fuzz_state: READ BINARY EF.ICCID answered %zu bytes, SW %02X%02X\n", n, r[n - 2],
+			r[n - 1]);
 		abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
