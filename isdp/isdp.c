@@ -46,12 +46,23 @@ void isdp_profile_clear(struct isdp_profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void isdp_store_keep_decoded(struct isdp_store *s, bool on)
+{
+	if (!on)
+		for (size_t i = 0; i < ISDP_MAX_PROFILES; i++) {
+			saip_profile_free(s->kept[i].d);
+			memset(&s->kept[i], 0, sizeof(s->kept[i]));
+		}
+	s->keep_decoded = on;
+}
+
 void isdp_store_free(struct isdp_store *s)
 {
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		isdp_profile_clear(&s->p[i]);
+	isdp_store_keep_decoded(s, false);
 	free(s);
 }
 

@@ -119,6 +119,12 @@ void isdp_profile_clear(struct isdp_profile *p);
 
 /* Is iccid (StoreMetadata, tag 5A: as in EF.ICCID, each byte's nibbles
  * swapped) the ICCID of the package's header (digits in order)? */
+/* A store loaded again and again (the fuzz targets go back to one state
+ * after each input) may keep each package a load decoded, untouched, and
+ * give the next load of the same bytes a copy instead of decoding them
+ * again. Off by default: the copies hold the packages' keys once more.
+ * Off frees them. */
+void isdp_store_keep_decoded(struct isdp_store *s, bool on);
 bool isdp_iccid_matches(const uint8_t iccid[ISDP_ICCID_LEN], const struct saip_profile *decoded);
 
 /* Fill iccid and profile_class from p->metadata (StoreMetadataRequest). */

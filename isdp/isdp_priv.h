@@ -19,6 +19,14 @@ struct isdp_store {
 	unsigned next_index;
 	bool memory_fault;		/* isdp_set_memory_free() */
 	uint64_t memory_total;		/* its capacity */
+	/* isdp_store_keep_decoded(): packages decoded by loads, untouched,
+	 * by the SHA-256 of their bytes */
+	bool keep_decoded;
+	struct isdp_kept {
+		uint8_t sha[32];
+		struct saip_profile *d;
+	} kept[ISDP_MAX_PROFILES];
+	size_t kept_next;		/* the entry the next one replaces */
 };
 
 /* What the UE changed in a profile since it was installed; kept with the

@@ -10,6 +10,7 @@
 #include "sim/utf8.h"
 
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,7 +231,34 @@ static int opt(int rc)
 	return rc == -EU_E_NOT_FOUND ? 0 : rc;
 }
 
-static int read_profile(asn1_node list, int i, struct isdp_profile *p)
+/* The package decoded, or a copy of what an earlier load decoded from the
+ * same bytes (isdp_store_keep_decoded()). */
+static int decode_package(struct isdp_store *s, struct isdp_profile *p)
+{
+	uint8_t sha[SHA256_DIGEST_LENGTH];
+	struct isdp_kept *k;
+	int rc;
+
+	if (!s->keep_decoded)
+		return saip_decode(p->package, p->package_len, &p->decoded);
+	SHA256(p->package, p->package_len, sha);
+	for (size_t i = 0; i < ISDP_MAX_PROFILES; i++)
+		if (s->kept[i].d && !memcmp(s->kept[i].sha, sha, sizeof(sha))) {
+			p->decoded = saip_profile_dup(s->kept[i].d);
+			return p->decoded ? 0 : -EU_E_NOMEM;
+		}
+	rc = saip_decode(p->package, p->package_len, &p->decoded);
+	if (rc < 0)
+		return rc;
+	k = &s->kept[s->kept_next];
+	s->kept_next = (s->kept_next + 1) % ISDP_MAX_PROFILES;
+	saip_profile_free(k->d);
+	k->d = saip_profile_dup(p->decoded);
+	memcpy(k->sha, sha, sizeof(sha));
+	return 0;
+}
+
+static int read_profile(struct isdp_store *s, asn1_node list, int i, struct isdp_profile *p)
 {
 	char name[96];
 	unsigned long v;
@@ -263,7 +291,7 @@ static int read_profile(asn1_node list, int i, struct isdp_profile *p)
 	TRY(isdp_parse_metadata(p));
 	/* The stored package was checked at install; decode it again so that
 	 * its files are there when it is enabled. */
-	TRY(saip_decode(p->package, p->package_len, &p->decoded));
+	TRY(decode_package(s, p));
 	/* the ICCID the card lists is the one of the profile it runs, as an
 	 * install checked (found by fuzz_state: a file that broke it loaded) */
 	if (!isdp_iccid_matches(p->iccid, p->decoded)) {
@@ -496,7 +524,7 @@ static int load(void *arg, const struct sim_store_in *in)
 	for (int i = 1; i <= count && rc == 0; i++) {
 		struct isdp_profile p = { 0 };
 
-		rc = read_profile(node, i, &p);
+		rc = read_profile(s, node, i, &p);
 		if (rc < 0)
 			isdp_profile_clear(&p);
 		else

@@ -1098,6 +1098,73 @@ void saip_profile_free(struct saip_profile *p)
 	free(p);
 }
 
+static void *memdup(const void *src, size_t n, bool *ok)
+{
+	void *d;
+
+	if (!src)
+		return NULL;
+	d = malloc(n ? n : 1);
+	if (!d)
+		*ok = false;
+	else
+		memcpy(d, src, n);
+	return d;
+}
+
+struct saip_profile *saip_profile_dup(const struct saip_profile *p)
+{
+	struct saip_profile *d = malloc(sizeof(*d));
+	bool ok = true;
+
+	if (!d)
+		return NULL;
+	*d = *p;
+	d->files = memdup(p->files, p->n_files * sizeof(*p->files), &ok);
+	d->aka = memdup(p->aka, p->n_aka * sizeof(*p->aka), &ok);
+	d->pins = memdup(p->pins, p->n_pins * sizeof(*p->pins), &ok);
+	d->puks = memdup(p->puks, p->n_puks * sizeof(*p->puks), &ok);
+	d->sds = memdup(p->sds, p->n_sds * sizeof(*p->sds), &ok);
+	d->apps = memdup(p->apps, p->n_apps * sizeof(*p->apps), &ok);
+	d->rfms = memdup(p->rfms, p->n_rfms * sizeof(*p->rfms), &ok);
+	/* the copies' own pointers: NULL until copied, so that a failure
+	 * half-way frees only what is the copy's */
+	for (size_t i = 0; d->files && i < p->n_files; i++)
+		d->files[i].content = NULL;
+	for (size_t i = 0; d->sds && i < p->n_sds; i++)
+		d->sds[i].keys = NULL;
+	for (size_t i = 0; d->apps && i < p->n_apps; i++)
+		d->apps[i].instances = NULL;
+	if (!ok) {
+		d->n_files = d->files ? d->n_files : 0;
+		d->n_sds = d->sds ? d->n_sds : 0;
+		d->n_apps = d->apps ? d->n_apps : 0;
+		saip_profile_free(d);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->n_files; i++)
+		d->files[i].content = memdup(p->files[i].content, p->files[i].content_len, &ok);
+	for (size_t i = 0; i < p->n_sds; i++) {
+		struct saip_sd *sd = &d->sds[i];
+
+		sd->keys = memdup(p->sds[i].keys, p->sds[i].n_keys * sizeof(*sd->keys), &ok);
+		for (size_t j = 0; sd->keys && j < sd->n_keys; j++)
+			sd->keys[j].data = NULL;
+		if (!sd->keys)
+			sd->n_keys = 0;
+		for (size_t j = 0; j < sd->n_keys; j++)
+			sd->keys[j].data = memdup(p->sds[i].keys[j].data, p->sds[i].keys[j].data_len, &ok);
+	}
+	for (size_t i = 0; i < p->n_apps; i++)
+		d->apps[i].instances = memdup(p->apps[i].instances,
+					      p->apps[i].n_instances * sizeof(*p->apps[i].instances), &ok);
+	if (!ok) {
+		saip_profile_free(d);
+		return NULL;
+	}
+	return d;
+}
+
 const struct sim_file *saip_profile_file(const struct saip_profile *p, const uint16_t *path, size_t n)
 {
 	if (!p || n == 0 || n > SIM_FS_MAX_DEPTH + 1)

@@ -244,6 +244,9 @@ int saip_decode(const uint8_t *der, size_t len, struct saip_profile **out);
 
 /* Wipes K, OPc, PIN, PUK and key values, then frees. NULL is fine. */
 void saip_profile_free(struct saip_profile *p);
+/* A deep copy of p (its own files, keys and lists), NULL when out of
+ * memory: what a decode of the same package gave, without decoding. */
+struct saip_profile *saip_profile_dup(const struct saip_profile *p);
 
 /* The file at the full path path[0..n) (starting at 3F00, ending with the
  * file's own FID, ADFs by temporary FID), or NULL. */

@@ -117,6 +117,8 @@ struct sim_card *fz_card_new(const char *const *settings)
 	}
 	if (sim_card_new(cfg, &card) < 0)
 		abort();
+	/* the targets load states again and again: decode each package once */
+	isdp_store_keep_decoded(sim_card_isdp(card), true);
 	return card;	/* cfg stays: the card keeps a pointer to it */
 }
 

@@ -227,6 +227,18 @@ START_TEST(every_ts48_file_decodes_the_same_in_any_segmentation)
 		same_model(whole, seg);
 		same_model(whole, rand_seg);
 		same_model(whole, small);
+		/* a copy is the same model and owns all it points to */
+		{
+			struct saip_profile *copy = saip_profile_dup(whole);
+
+			ck_assert_ptr_nonnull(copy);
+			ck_assert_ptr_ne(copy->files, whole->files);
+			for (size_t k = 0; k < copy->n_files; k++)
+				ck_assert(!copy->files[k].content || copy->files[k].content != whole->files[k].content);
+			saip_profile_free(whole);
+			same_model(copy, seg);
+			whole = copy;
+		}
 		saip_profile_free(whole);
 		saip_profile_free(seg);
 		saip_profile_free(rand_seg);

@@ -605,6 +605,47 @@ END_TEST
 
 /* ---- files --------------------------------------------------------------------------- */
 
+/* isdp_store_keep_decoded(): a load of the same package takes a copy of
+ * what the first load decoded, untouched by what the UE wrote since; the
+ * state's own changes ([5]) are applied to it as to a fresh decode. */
+START_TEST(loads_with_kept_packages)
+{
+	const char *orig = "FFFFFFFF42F618FFFEFF019000";
+	uint8_t *start = NULL, *written = NULL, *again = NULL;
+	size_t start_len, written_len, again_len;
+
+	isdp_store_keep_decoded(sim_card_isdp(card), true);
+	ck_assert_int_eq(sim_card_state_image(card, &start, &start_len), 0);
+	ck_assert_int_eq(sim_card_state_load(card, start, start_len), 0);	/* decodes, keeps */
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), orig);			/* EF.LOCI */
+	ck_assert_str_eq(t_apdu(card, "00D68B000B" "1122334442F6180001FF00"), "9000");
+	ck_assert_int_eq(sim_card_state_image(card, &written, &written_len), 0);
+	for (int round = 0; round < 3; round++) {
+		/* back to the start: the write is gone */
+		ck_assert_int_eq(sim_card_state_load(card, start, start_len), 0);
+		ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+		ck_assert_str_eq(t_apdu(card, "00B08B000B"), orig);
+		ck_assert_str_eq(t_apdu(card, "00D68B000101" "77"), "9000");
+		/* the state with the write: it is there (from [5]), not the 77 */
+		ck_assert_int_eq(sim_card_state_load(card, written, written_len), 0);
+		ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+		ck_assert_str_eq(t_apdu(card, "00B08B000B"), "1122334442F6180001FF009000");
+	}
+	/* and the card saves what it saved before */
+	ck_assert_int_eq(sim_card_state_image(card, &again, &again_len), 0);
+	ck_assert_uint_eq(again_len, written_len);
+	ck_assert(!memcmp(again, written, written_len));
+	isdp_store_keep_decoded(sim_card_isdp(card), false);
+	ck_assert_int_eq(sim_card_state_load(card, start, start_len), 0);	/* decodes again */
+	ck_assert_str_eq(t_apdu(card, SEL_USIM), "9000");
+	ck_assert_str_eq(t_apdu(card, "00B08B000B"), orig);
+	free(start);
+	free(written);
+	free(again);
+}
+END_TEST
+
 START_TEST(update_binary_persists)
 {
 	const char *loci = "11223344" "42F618" "0001" "FF" "00";
@@ -827,6 +868,7 @@ Suite *usim_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, update_binary_persists);
+	tcase_add_test(tc, loads_with_kept_packages);
 	tcase_add_test(tc, records);
 	tcase_add_test(tc, cyclic_and_increase);
 	tcase_add_test(tc, delete_takes_the_state);
