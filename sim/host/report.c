@@ -39,28 +39,28 @@ extern const asn1_static_node rsp_asn1_tab[];
 	X(R_TERMCAP, "UICC-TERMCAP-01", \
 	  "Before the first ES10 command of a card session the terminal sends TERMINAL CAPABILITY with its " \
 	  "eUICC-related terminal capabilities (tag 83 in the A9 template).", \
-	  "ETSI TS 102 221 §11.1.19", \
-	  "TS 102 221 defines TERMINAL CAPABILITY and, in its terminal capability template A9, tag 83 for the " \
-	  "eUICC-related capabilities of the terminal (LPA support in the Device). Clause recalled; its " \
-	  "wording could not be checked here.") \
+	  "ETSI TS 102 221 §11.1.19; §11.1.19.2.4", \
+	  "TS 102 221 §11.1.19 defines TERMINAL CAPABILITY; §11.1.19.2.4, \"Additional Terminal capability " \
+	  "indications related to eUICC\", tag 83 in the A9 template (LPA support in the Device). Checked " \
+	  "against quotations of the clause (Android's eSIM modem requirements, pySim), not its text.") \
 	X(R_CHANNEL, "UICC-CHANNEL-01", \
 	  "The ISD-R is selected on a logical channel other than the basic channel, and that channel is " \
 	  "closed with MANAGE CHANNEL before the card session ends.", \
-	  "ETSI TS 102 221 §11.1.17; SGP.22 v2.3 §5.7.2", \
+	  "ETSI TS 102 221 §11.1.17", \
 	  "The basic channel carries the Device's telecom session; an LPA reaches the ISD-R on a logical channel " \
 	  "it opens (MANAGE CHANNEL, TS 102 221 §11.1.17) and gives back. SGP.22 does not put this in one " \
 	  "sentence that could be checked here; read a finding as what the LPA did with the channel.") \
 	X(R_GETRESP, "UICC-GETRESP-01", \
 	  "GET RESPONSE is sent only right after a 61xx answer, on the channel of that answer, with P1 P2 = " \
 	  "00 00, no data, and Le no larger than the xx announced.", \
-	  "ETSI TS 102 221 §12.1.1", \
+	  "ETSI TS 102 221 §7.3.1.1.4; §12.1.1", \
 	  "Over T=0 the data of a command is fetched with GET RESPONSE right after the 61xx, on the same " \
 	  "logical channel; the card keeps it for that one command only (the clause this card's GET RESPONSE " \
 	  "follows, sim/card.c).") \
 	X(R_RESPONSE, "ES10-RESPONSE-01", \
 	  "The response of every ES10 command is read to its end: after 61xx, GET RESPONSE follows until the " \
 	  "card answers 9000.", \
-	  "SGP.22 v2.3 §5.7.2; ETSI TS 102 221 §12.1.1", \
+	  "SGP.22 v2.3 §5.7.2; ETSI TS 102 221 §7.3.1.1.4", \
 	  "An ES10 function's result is its response (the ProfileInstallationResult, the signed answers of " \
 	  "AuthenticateServer and PrepareDownload, ...); a response not fetched is lost at the next command.") \
 	X(R_STOREDATA, "ES10-STOREDATA-01", \
@@ -69,7 +69,7 @@ extern const asn1_static_node rsp_asn1_tab[];
 	  "channel inside a chain.", \
 	  "SGP.22 v2.3 §5.7.2; GlobalPlatform Card Specification §11.11", \
 	  "§5.7.2 carries ES10 in GlobalPlatform STORE DATA with P1 '11' (more blocks) / '91' (last block) and " \
-	  "P2 the block number; recalled, not checked word for word here.") \
+	  "P2 the block number (as Infineon's LPA and pySim quote it; the SGP.22 text was not at hand).") \
 	X(R_TARGET, "ES10-TARGET-01", \
 	  "STORE DATA is sent only on a channel on which the ISD-R is selected.", \
 	  "SGP.22 v2.3 §2.4.3; §5.7.2", \
