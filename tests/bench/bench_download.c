@@ -10,6 +10,7 @@
 #include "sim/host/euicc.h"
 #include "sim/log.h"
 #include "tests/smdp/smdp.h"
+#include "tests/store_data.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -42,13 +43,7 @@ static size_t es10(const uint8_t *der, size_t len, uint8_t *out)
 	do {
 		size_t seg = len - off > 120 ? 120 : len - off;
 
-		cmd[0] = 0x81;
-		cmd[1] = 0xE2;
-		cmd[2] = off + seg == len ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)block++;
-		cmd[4] = (uint8_t)seg;
-		memcpy(cmd + 5, der + off, seg);
-		r = xfer(cmd, 5 + seg, rsp);
+		r = xfer(cmd, t_store_data_block(cmd, t_es10_cla(1), block++, off + seg == len, der + off, seg), rsp);
 		off += seg;
 		sw = (unsigned)rsp[r - 2] << 8 | rsp[r - 1];
 	} while (off < len);

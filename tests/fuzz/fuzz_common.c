@@ -1,5 +1,6 @@
 /* What the libFuzzer targets share (tests/fuzz/fuzz_common.h). */
 #include "tests/fuzz/fuzz_common.h"
+#include "tests/store_data.h"
 #include "profiles/saip.h"
 #include "sim/card.h"
 #include "sim/host/config.h"
@@ -172,11 +173,6 @@ unsigned fz_open_isdr(struct sim_card *card)
 	return rsp[r - 2] == 0x61 || rsp[r - 2] == 0x90 ? ch : 0;
 }
 
-static uint8_t es10_cla(unsigned ch)
-{
-	return (uint8_t)(ch < 4 ? 0x80 | ch : 0xC0 | (ch - 4));
-}
-
 unsigned fz_es10(struct sim_card *card, unsigned ch, const uint8_t *req, size_t len, size_t block, uint8_t *out,
 		 size_t cap, size_t *out_len)
 {
@@ -192,13 +188,7 @@ unsigned fz_es10(struct sim_card *card, unsigned ch, const uint8_t *req, size_t 
 
 		n = len - off < block ? len - off : block;
 		last = off + n == len;
-		cmd[0] = es10_cla(ch);
-		cmd[1] = 0xE2;
-		cmd[2] = last ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)blk++;
-		cmd[4] = (uint8_t)n;
-		memcpy(cmd + 5, req + off, n);
-		r = fz_transact(card, cmd, 5 + n, rsp);
+		r = fz_transact(card, cmd, t_store_data_block(cmd, t_es10_cla(ch), blk++, last, req + off, n), rsp);
 		off += n;
 		sw = (unsigned)rsp[r - 2] << 8 | rsp[r - 1];
 		if (!last && sw != 0x9000)
@@ -210,7 +200,7 @@ unsigned fz_es10(struct sim_card *card, unsigned ch, const uint8_t *req, size_t 
 		*out_len += n;
 		if ((sw & 0xFF00) != 0x6100)
 			return sw;
-		cmd[0] = es10_cla(ch);
+		cmd[0] = t_es10_cla(ch);
 		cmd[1] = 0xC0;
 		cmd[2] = cmd[3] = 0;
 		cmd[4] = (uint8_t)sw;

@@ -1,5 +1,6 @@
 /* The LPA side of the PC/SC tests (tests/integration/pcsc_lib.h). */
 #include "tests/integration/pcsc_lib.h"
+#include "tests/store_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,15 +77,10 @@ int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, size_t c
 	do {
 		size_t seg = len - off > 120 ? 120 : len - off;
 		bool last = off + seg == len;
+		size_t clen = t_store_data_block(cmd, t_es10_cla(ch), block++, last, der + off, seg);
 
-		cmd[0] = (uint8_t)(0x80 | ch);
-		cmd[1] = 0xE2;
-		cmd[2] = last ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)block++;
-		cmd[4] = (uint8_t)seg;
-		memcpy(cmd + 5, der + off, seg);
 		rlen = sizeof(rsp);
-		if (transmit(cmd, 5 + seg, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
+		if (transmit(cmd, clen, rsp, &rlen) != SCARD_S_SUCCESS || rlen < 2)
 			return -1;
 		off += seg;
 		sw = (unsigned)rsp[rlen - 2] << 8 | rsp[rlen - 1];
@@ -98,7 +94,7 @@ int es10_bin(unsigned ch, const uint8_t *der, size_t len, uint8_t *out, size_t c
 		n += rlen - 2;
 		if ((sw & 0xFF00) != 0x6100)
 			break;
-		cmd[0] = (uint8_t)(0x80 | ch);
+		cmd[0] = t_es10_cla(ch);
 		cmd[1] = 0xC0;
 		cmd[2] = cmd[3] = 0;
 		cmd[4] = (uint8_t)sw;

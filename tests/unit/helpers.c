@@ -1,4 +1,5 @@
 #include "tests/unit/helpers.h"
+#include "tests/store_data.h"
 #include "sim/card.h"
 #include "sim/asn1.h"
 #include "profiles/saip.h"
@@ -90,19 +91,13 @@ const char *t_es10(struct sim_card *card, unsigned ch, const char *der_hex, size
 	uint8_t cmd[300], rsp[SIM_RSP_MAX];
 	size_t len = t_unhex(der_hex, der, sizeof(der)), off = 0, acc_len = 0, r;
 	unsigned block = 0, sw;
-	uint8_t cla = (uint8_t)(ch < 4 ? 0x80 | ch : 0xC0 | (ch - 4));
+	uint8_t cla = t_es10_cla(ch);
 
 	do {
 		size_t n = len - off < seg ? len - off : seg;
 		bool last = off + n == len;
 
-		cmd[0] = cla;
-		cmd[1] = 0xE2;
-		cmd[2] = last ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)block++;
-		cmd[4] = (uint8_t)n;
-		memcpy(cmd + 5, der + off, n);
-		r = sim_transact(card, cmd, 5 + n, rsp);
+		r = sim_transact(card, cmd, t_store_data_block(cmd, cla, block++, last, der + off, n), rsp);
 		off += n;
 		sw = (unsigned)rsp[r - 2] << 8 | rsp[r - 1];
 		if (!last && sw != 0x9000)

@@ -13,6 +13,7 @@
  * a new session or a reset in the middle of the 86 segments; persistence. */
 #define _GNU_SOURCE	/* memmem */
 #include "tests/smdp/smdp.h"
+#include "tests/store_data.h"
 #include "tests/unit/helpers.h"
 #include "tests/unit/vectors.h"
 #include "isdr/isdr.h"
@@ -163,7 +164,7 @@ static void card_close(struct card *c)
 
 static uint8_t cla(const struct card *c)
 {
-	return (uint8_t)(c->ch < 4 ? 0x80 | c->ch : 0xC0 | (c->ch - 4));
+	return t_es10_cla(c->ch);
 }
 
 /* One ES10 command as lpac sends it: STORE DATA blocks of at most 120
@@ -182,13 +183,7 @@ static unsigned es10(struct card *c, const uint8_t *req, size_t len)
 		bool last = off + n == len;
 
 		ck_assert_uint_lt(block, 256);
-		cmd[0] = cla(c);
-		cmd[1] = 0xE2;
-		cmd[2] = last ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)block++;
-		cmd[4] = (uint8_t)n;
-		memcpy(cmd + 5, req + off, n);
-		r = sim_transact(c->sc, cmd, 5 + n, rsp);
+		r = sim_transact(c->sc, cmd, t_store_data_block(cmd, cla(c), block++, last, req + off, n), rsp);
 		ck_assert_uint_ge(r, 2);
 		off += n;
 		sw = (unsigned)rsp[r - 2] << 8 | rsp[r - 1];

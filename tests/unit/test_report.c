@@ -5,6 +5,7 @@
  * command before it runs, the response, the power events. Downloads go
  * through the test SM-DP+ (tests/smdp) and are cut as lpac cuts them. */
 #include "tests/smdp/smdp.h"
+#include "tests/store_data.h"
 #include "tests/unit/helpers.h"
 #include "sim/card.h"
 #include "sim/host/json.h"
@@ -72,7 +73,7 @@ static unsigned x(struct rig *g, const char *hex)
 
 static uint8_t cla(const struct rig *g)
 {
-	return (uint8_t)(g->ch < 4 ? 0x80 | g->ch : 0xC0 | (g->ch - 4));
+	return t_es10_cla(g->ch);
 }
 
 /* An ES10 command as lpac sends it: STORE DATA blocks of 120 bytes
@@ -88,13 +89,7 @@ static unsigned es10_bin(struct rig *g, const uint8_t *req, size_t len)
 		size_t k = len - off < BLOCK ? len - off : BLOCK;
 		bool last = off + k == len;
 
-		cmd[0] = cla(g);
-		cmd[1] = 0xE2;
-		cmd[2] = last ? 0x91 : 0x11;
-		cmd[3] = (uint8_t)block++;
-		cmd[4] = (uint8_t)k;
-		memcpy(cmd + 5, req + off, k);
-		sw = apdu(g, cmd, 5 + k, part, &n);
+		sw = apdu(g, cmd, t_store_data_block(cmd, cla(g), block++, last, req + off, k), part, &n);
 		off += k;
 		if (!last && sw != 0x9000)
 			return sw;

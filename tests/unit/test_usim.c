@@ -834,39 +834,39 @@ START_TEST(no_profile_is_read_only)
 }
 END_TEST
 
-Suite *usim_suite(void)
+/* A test case of this suite: a card with the profile enabled for each test. */
+static TCase *usim_case(Suite *s, const char *name)
 {
-	Suite *s = suite_create("usim");
-	TCase *tc = tcase_create("authenticate");
+	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *usim_suite(void)
+{
+	Suite *s = suite_create("usim");
+	TCase *tc = usim_case(s, "authenticate");
+
 	tcase_add_test(tc, usim_3g_vectors);
 	tcase_add_test(tc, usim_gsm_context);
 	tcase_add_test(tc, isim_3g_own_sqn);
 	tcase_add_test(tc, authenticate_errors);
 	tcase_add_test(tc, sqn_survives_restart_and_disable);
 	tcase_add_test(tc, sqn_not_accepted_unless_stored);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("suci");
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = usim_case(s, "suci");
 	tcase_add_checked_fixture(tc, load_suci_vectors, NULL);
 	tcase_add_test(tc, suci_null_scheme);
 	tcase_add_test(tc, suci_ecies);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("pins");
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = usim_case(s, "pins");
 	tcase_add_test(tc, pin_lifecycle);
 	tcase_add_test(tc, adm_and_arr);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("files");
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = usim_case(s, "files");
 	tcase_add_test(tc, update_binary_persists);
 	tcase_add_test(tc, loads_with_kept_packages);
 	tcase_add_test(tc, records);
@@ -874,6 +874,5 @@ Suite *usim_suite(void)
 	tcase_add_test(tc, delete_takes_the_state);
 	tcase_add_test(tc, changes_that_do_not_fit_are_refused);
 	tcase_add_test(tc, no_profile_is_read_only);
-	suite_add_tcase(s, tc);
 	return s;
 }
